@@ -1,0 +1,1 @@
+"""zk: Groth16 over BN254. Knows nothing about circuits' authoring or trading."""

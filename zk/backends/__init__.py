@@ -1,0 +1,45 @@
+"""MSM and NTT kernels behind one small interface, so the readable path and the fast path swap.
+
+A backend is a module with:
+  name: str
+  prepare_g1(bases) / prepare_g2(bases) -> opaque   (convert fixed bases once, e.g. a proving key)
+  msm_g1(prepared, scalars) -> G1Point               Σ scalars[i]·bases[i]
+  msm_g2(prepared, scalars) -> G2Point
+  ntt(values, omega) -> list[int]                    out[i] = Σ_j values[j]·omega^(i·j), in order
+  fixed_base_g1(base, scalars) / fixed_base_g2     [k·base for k in scalars] (setup)
+Scalars are ints in [0, r); points are the affine tuples of zk.curve. The selection is
+ZKTRADE_BACKEND=reference|fast (default: fast when it imports, else reference).
+"""
+
+import importlib
+import os
+from types import ModuleType
+
+_BACKENDS = ("reference", "fast")
+_loaded: dict[str, ModuleType] = {}
+
+
+def available() -> tuple[str, ...]:
+    return _BACKENDS
+
+
+def get_backend(name: str | None = None) -> ModuleType:
+    """The backend module by name, or the one ZKTRADE_BACKEND selects."""
+    requested = name or os.environ.get("ZKTRADE_BACKEND", "")
+    if requested and requested not in _BACKENDS:
+        raise ValueError(
+            f"unknown backend {requested!r}: set ZKTRADE_BACKEND to one of {', '.join(_BACKENDS)}"
+        )
+    candidates = [requested] if requested else ["fast", "reference"]
+    for candidate in candidates:
+        if candidate in _loaded:
+            return _loaded[candidate]
+        try:
+            module = importlib.import_module(f"{__name__}.{candidate}")
+        except ImportError:
+            if requested:
+                raise
+            continue
+        _loaded[candidate] = module
+        return module
+    raise ImportError("no MSM/NTT backend could be loaded")

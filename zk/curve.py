@@ -1,0 +1,207 @@
+"""BN254 G1 and G2 over py_ecc's optimized arithmetic, with points as affine integer tuples.
+
+Data representation (used in keys, proofs and files):
+  G1: (x, y)                      with x, y in Fq
+  G2: ((x0, x1), (y0, y1))        with x = x0 + x1*u, y = y0 + y1*u in Fq2 = Fq[u]/(u^2 + 1)
+The point at infinity is all zeros, as in the iden3 formats and the EVM precompiles; (0, 0) is
+not on either curve (y^2 = x^3 + 3 has no solution with x = y = 0), so the encoding is
+unambiguous. Conversions to py_ecc's projective points happen only inside this module.
+"""
+
+from collections.abc import Sequence
+
+from py_ecc.optimized_bn128 import (  # noqa: F401 (FQ12 is re-exported)
+    FQ,
+    FQ2,
+    FQ12,
+    add as _add,
+    b as _b,
+    b2 as _b2,
+    final_exponentiate as _final_exponentiate,
+    is_on_curve as _is_on_curve,
+    multiply as _multiply,
+    neg as _neg,
+    normalize as _normalize,
+)
+from py_ecc.optimized_bn128 import G1 as _G1, G2 as _G2, Z1 as _Z1, Z2 as _Z2
+from py_ecc.optimized_bn128.optimized_pairing import (
+    cast_point_to_fq12 as _cast_to_fq12,
+    miller_loop as _miller_loop,
+    twist as _twist,
+)
+
+from .errors import MalformedInput
+from .field import Q, R, canonical_fq
+
+G1Point = tuple[int, int]
+G2Point = tuple[tuple[int, int], tuple[int, int]]
+
+G1_INFINITY: G1Point = (0, 0)
+G2_INFINITY: G2Point = ((0, 0), (0, 0))
+
+
+def _g1_from(p) -> G1Point:
+    if p[2] == FQ.zero():
+        return G1_INFINITY
+    x, y = _normalize(p)
+    return (int(x), int(y))
+
+
+def _g2_from(p) -> G2Point:
+    if p[2] == FQ2.zero():
+        return G2_INFINITY
+    x, y = _normalize(p)
+    return ((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))
+
+
+def _g1_to(p: G1Point):
+    if p == G1_INFINITY:
+        return _Z1
+    return (FQ(p[0]), FQ(p[1]), FQ.one())
+
+
+def _g2_to(p: G2Point):
+    if p == G2_INFINITY:
+        return _Z2
+    return (FQ2(list(p[0])), FQ2(list(p[1])), FQ2.one())
+
+
+G1_GENERATOR: G1Point = _g1_from(_G1)
+G2_GENERATOR: G2Point = _g2_from(_G2)
+
+
+def g1_is_on_curve(p: G1Point) -> bool:
+    """True if p is infinity or satisfies y^2 = x^3 + 3 (G1 has cofactor 1: on curve = in group)."""
+    if p == G1_INFINITY:
+        return True
+    x, y = p
+    return 0 <= x < Q and 0 <= y < Q and (y * y - x * x * x - 3) % Q == 0
+
+
+def g2_is_on_curve(p: G2Point) -> bool:
+    """True if p is infinity or lies on the twist y^2 = x^3 + 3/(9+u)."""
+    if p == G2_INFINITY:
+        return True
+    if not all(0 <= c < Q for pair in p for c in pair):
+        return False
+    return _is_on_curve(_g2_to(p), _b2)
+
+
+def g2_in_subgroup(p: G2Point) -> bool:
+    """True if p is on the twist and of order r (the twist has a large cofactor)."""
+    if not g2_is_on_curve(p):
+        return False
+    return _multiply(_g2_to(p), R)[2] == FQ2.zero()
+
+
+def g1_add(p: G1Point, q: G1Point) -> G1Point:
+    return _g1_from(_add(_g1_to(p), _g1_to(q)))
+
+
+def g1_neg(p: G1Point) -> G1Point:
+    return G1_INFINITY if p == G1_INFINITY else (p[0], (Q - p[1]) % Q)
+
+
+def g1_mul(p: G1Point, k: int) -> G1Point:
+    k %= R
+    return G1_INFINITY if k == 0 else _g1_from(_multiply(_g1_to(p), k))
+
+
+def g2_add(p: G2Point, q: G2Point) -> G2Point:
+    return _g2_from(_add(_g2_to(p), _g2_to(q)))
+
+
+def g2_neg(p: G2Point) -> G2Point:
+    return G2_INFINITY if p == G2_INFINITY else _g2_from(_neg(_g2_to(p)))
+
+
+def g2_mul(p: G2Point, k: int) -> G2Point:
+    k %= R
+    return G2_INFINITY if k == 0 else _g2_from(_multiply(_g2_to(p), k))
+
+
+def g1_sum_projective(points: Sequence[G1Point]):
+    """Sum of G1 points, kept projective until the end (for the reference MSM)."""
+    acc = _Z1
+    for p in points:
+        acc = _add(acc, _g1_to(p))
+    return _g1_from(acc)
+
+
+def g1_lincomb(points: Sequence[G1Point], scalars: Sequence[int]) -> G1Point:
+    """Σ k_i·P_i by double-and-add per term: the readable reference multi-scalar multiplication."""
+    acc = _Z1
+    for p, k in zip(points, scalars, strict=True):
+        k %= R
+        if k and p != G1_INFINITY:
+            acc = _add(acc, _multiply(_g1_to(p), k) if k != 1 else _g1_to(p))
+    return _g1_from(acc)
+
+
+def g2_lincomb(points: Sequence[G2Point], scalars: Sequence[int]) -> G2Point:
+    """Σ k_i·Q_i in G2 (reference)."""
+    acc = _Z2
+    for p, k in zip(points, scalars, strict=True):
+        k %= R
+        if k and p != G2_INFINITY:
+            acc = _add(acc, _multiply(_g2_to(p), k) if k != 1 else _g2_to(p))
+    return _g2_from(acc)
+
+
+def miller_loop(p: G1Point, q: G2Point) -> FQ12:
+    """The optimal-ate Miller loop f_{p,q}, without the final exponentiation."""
+    if p == G1_INFINITY or q == G2_INFINITY:
+        return FQ12.one()
+    return _miller_loop(_twist(_g2_to(q)), _cast_to_fq12(_g1_to(p)), final_exponentiate=False)
+
+
+def final_exponentiation(f: FQ12) -> FQ12:
+    return _final_exponentiate(f)
+
+
+def pairing(p: G1Point, q: G2Point) -> FQ12:
+    """e(p, q) in EIP-197 argument order (G1 first); py_ecc's order is adapted here."""
+    return final_exponentiation(miller_loop(p, q))
+
+
+def pairing_product_is_one(pairs: Sequence[tuple[G1Point, G2Point]]) -> bool:
+    """Π e(p_i, q_i) == 1 with one multi-Miller loop and one final exponentiation (EIP-197)."""
+    f = FQ12.one()
+    for p, q in pairs:
+        f = f * miller_loop(p, q)
+    return final_exponentiation(f) == FQ12.one()
+
+
+def fq12_coeffs(f: FQ12) -> list[int]:
+    return [int(c) for c in f.coeffs]
+
+
+def parse_g1(coords: Sequence, what: str) -> G1Point:
+    """Canonical affine G1 point from two coordinates; refuses off-curve points."""
+    if len(coords) != 2:
+        raise MalformedInput(f"{what}: a G1 point needs 2 coordinates, got {len(coords)}")
+    p = (canonical_fq(coords[0], f"{what}.x"), canonical_fq(coords[1], f"{what}.y"))
+    if not g1_is_on_curve(p):
+        raise MalformedInput(f"{what}: point ({p[0]}, {p[1]}) is not on the BN254 G1 curve")
+    return p
+
+
+def parse_g2(coords: Sequence, what: str, check_subgroup: bool = True) -> G2Point:
+    """Canonical affine G2 point; refuses points off the twist or outside the order-r subgroup."""
+    if len(coords) != 2 or any(len(c) != 2 for c in coords):
+        raise MalformedInput(f"{what}: a G2 point needs 2 Fq2 coordinates of 2 elements each")
+    p = (
+        (canonical_fq(coords[0][0], f"{what}.x.c0"), canonical_fq(coords[0][1], f"{what}.x.c1")),
+        (canonical_fq(coords[1][0], f"{what}.y.c0"), canonical_fq(coords[1][1], f"{what}.y.c1")),
+    )
+    if not g2_is_on_curve(p):
+        raise MalformedInput(f"{what}: point is not on the BN254 G2 twist")
+    if check_subgroup and not g2_in_subgroup(p):
+        raise MalformedInput(f"{what}: point is on the twist but not in the order-r subgroup")
+    return p
+
+
+# Self-checks at import (py_ecc style): the generators are where the formats say they are.
+assert G1_GENERATOR == (1, 2)
+assert g2_in_subgroup(G2_GENERATOR)
+assert _b == FQ(3)

@@ -1,0 +1,31 @@
+"""Groth16 over BN254 (Groth, EUROCRYPT 2016), in the arkworks layout: data, setup, prover, verifier."""
+
+from .data import Proof, ProvingKey, ToxicWaste, VerifyingKey
+from .prover import check_key_matches, create_proof, prove
+from .setup import DEV_ONLY_WARNING, generate_parameters, sample_toxic_waste, setup
+from .verifier import (
+    PreparedVerifyingKey,
+    batch_verify,
+    prepare_verifying_key,
+    verify,
+    verify_proof,
+)
+
+__all__ = [
+    "DEV_ONLY_WARNING",
+    "PreparedVerifyingKey",
+    "Proof",
+    "ProvingKey",
+    "ToxicWaste",
+    "VerifyingKey",
+    "batch_verify",
+    "check_key_matches",
+    "create_proof",
+    "generate_parameters",
+    "prepare_verifying_key",
+    "prove",
+    "sample_toxic_waste",
+    "setup",
+    "verify",
+    "verify_proof",
+]
