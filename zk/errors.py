@@ -19,3 +19,7 @@ class Unsatisfied(ZkError):
 
 class KeyMismatch(ZkError):
     """A key, witness or proof belongs to another circuit than the one given."""
+
+
+class ConfigError(ZkError):
+    """An unknown backend, reduction or option value."""

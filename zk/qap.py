@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .domain import Domain, root_of_unity
+from .errors import ConfigError
 from .field import MULTIPLICATIVE_GENERATOR, R, batch_inverse
 from .r1cs import R1CS, evaluate
 
@@ -132,4 +133,4 @@ def get_reduction(name: str):
     try:
         return REDUCTIONS[name]
     except KeyError:
-        raise ValueError(f"unknown QAP reduction {name!r}; known: {', '.join(REDUCTIONS)}") from None
+        raise ConfigError(f"unknown QAP reduction {name!r}; known: {', '.join(REDUCTIONS)}") from None

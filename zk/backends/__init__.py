@@ -15,6 +15,8 @@ import importlib
 import os
 from types import ModuleType
 
+from ..errors import ConfigError
+
 _BACKENDS = ("reference", "fast")
 _loaded: dict[str, ModuleType] = {}
 
@@ -27,7 +29,7 @@ def get_backend(name: str | None = None) -> ModuleType:
     """The backend module by name, or the one ZKTRADE_BACKEND selects."""
     requested = name or os.environ.get("ZKTRADE_BACKEND", "")
     if requested and requested not in _BACKENDS:
-        raise ValueError(
+        raise ConfigError(
             f"unknown backend {requested!r}: set ZKTRADE_BACKEND to one of {', '.join(_BACKENDS)}"
         )
     candidates = [requested] if requested else ["fast", "reference"]

@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both bootstrap what they need
+# (.venv with the project installed, the pinned npm tools) and skip whatever is already done.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY_STAMP  := $(VENV)/.zktrade-installed
+NPM_STAMP := node_modules/.zktrade-installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-fast bench clean help
+
+help:
+	@echo "make demo   - run the zktrade demo on the embedded devnet"
+	@echo "make test   - run the whole test suite (slow and node-backed cases included)"
+	@echo "make test-fast - skip the cases marked slow"
+	@echo "make bench  - prover benchmark against snarkjs and groth16py"
+
+$(PY_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "zktrade needs Python >= 3.11 (set PYTHON=python3.11)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js >= 18) is needed for the pinned tools"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: $(PY_STAMP) $(NPM_STAMP)
+	$(BIN)/zktrade demo
+
+test: $(PY_STAMP) $(NPM_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(PY_STAMP) $(NPM_STAMP)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+bench: $(PY_STAMP) $(NPM_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/zktrade bench
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis

@@ -1,0 +1,155 @@
+"""Proof-system commands: circuit list|info, setup, prove, verify, export calldata."""
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from circuits import registry
+from zk.errors import MalformedInput
+from zk.formats.calldata import encode_verify_call, solidity_calldata
+from zk.formats.native import read_proving_key, write_proving_key
+from zk.formats.snarkjs_json import (
+    load_proof,
+    load_public,
+    load_vk,
+    proof_to_json,
+    public_to_json,
+    read_json,
+    vk_to_json,
+    write_json,
+)
+from zk.groth16 import DEV_ONLY_WARNING, prepare_verifying_key, prove, setup, verify_proof
+from zk.qap import REDUCTIONS, qap_domain
+
+from .common import console, err_console, fast_backend_warmup, step
+
+PK_FILE = "proving_key.pk"
+VK_FILE = "verification_key.json"
+
+
+@click.group()
+def circuit() -> None:
+    """Inspect the circuits zktrade knows: `circuit list`, `circuit info NAME`."""
+
+
+@circuit.command("list")
+def circuit_list() -> None:
+    """List the circuits known to the project.
+
+    Example: zktrade circuit list
+    """
+    table = Table("name", "description", box=None, header_style="bold")
+    for name in registry.names():
+        table.add_row(name, registry.describe(name))
+    console.print(table)
+
+
+@circuit.command("info")
+@click.argument("name")
+def circuit_info(name: str) -> None:
+    """Constraints, wires, public inputs and a per-gadget breakdown of circuit NAME.
+
+    Example: zktrade circuit info cubic
+    """
+    c = registry.get(name)
+    cs = c.r1cs
+    console.print(f"[bold]{name}[/]: {registry.describe(name)}")
+    console.print(f"  constraints     {cs.n_constraints:>10,}")
+    console.print(f"  wires           {cs.n_wires:>10,}  (1 constant, {cs.n_public} public, {cs.n_private} private)")
+    console.print(f"  public inputs   {', '.join(c.public_names) or '(none)'}")
+    console.print(f"  QAP domain      {qap_domain(cs).size:>10,}  (constraints + public inputs + 1, rounded up to 2^k)")
+    console.print(f"  R1CS digest     {cs.digest()}")
+    table = Table("gadget", "constraints", "share", box=None, header_style="bold")
+    total = max(1, cs.n_constraints)
+    for path, count in c.breakdown():
+        table.add_row(path, f"{count:,}", f"{100 * count / total:5.1f}%")
+    console.print(table)
+
+
+@click.command("setup")
+@click.argument("name")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the keys.")
+@click.option("--seed", type=int, default=None, help="Derive the toxic waste from this seed (reproducible dev keys).")
+@click.option("--reduction", type=click.Choice(sorted(REDUCTIONS)), default="circom", show_default=True,
+              help="R1CS→QAP reduction; 'circom' keys interoperate with snarkjs.")
+def setup_cmd(name: str, out_dir: str, seed: int | None, reduction: str) -> None:
+    """Dev-only single-party Groth16 keys for circuit NAME.
+
+    Writes OUT/proving_key.pk and OUT/verification_key.json (snarkjs format).
+
+    Example: zktrade setup cubic --out keys/ --seed 1
+    """
+    c = registry.get(name)
+    err_console.print(f"[bold yellow]WARNING[/] {DEV_ONLY_WARNING}")
+    fast_backend_warmup()
+    with step(f"setup {name} ({c.r1cs.n_constraints:,} constraints)"):
+        pk = setup(c.r1cs, seed=seed, reduction=reduction)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_proving_key(out / PK_FILE, pk)
+    write_json(out / VK_FILE, vk_to_json(pk.vk))
+    console.print(f"wrote {out / PK_FILE} and {out / VK_FILE}")
+
+
+@click.command("prove")
+@click.argument("name")
+@click.option("--pk", "pk_path", required=True, type=click.Path(dir_okay=False), help="Proving key from `zktrade setup`.")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="JSON object of named inputs.")
+@click.option("--proof", "proof_path", default="proof.json", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--public", "public_path", default="public.json", show_default=True, type=click.Path(dir_okay=False))
+def prove_cmd(name: str, pk_path: str, input_path: str, proof_path: str, public_path: str) -> None:
+    """Prove circuit NAME on the inputs in INPUT; writes proof.json and public.json.
+
+    Example: zktrade prove cubic --pk keys/proving_key.pk --input input.json --proof proof.json --public public.json
+    """
+    c = registry.get(name)
+    inputs = read_json(input_path, "circuit input")
+    if not isinstance(inputs, dict):
+        raise MalformedInput(f"circuit input {input_path}: expected a JSON object of named inputs")
+    with step("load proving key"):
+        pk = read_proving_key(pk_path)
+    fast_backend_warmup()
+    with step("witness"):
+        witness = c.witness(inputs)
+    with step(f"prove ({c.r1cs.n_constraints:,} constraints)"):
+        proof = prove(pk, c.r1cs, witness)
+    write_json(proof_path, proof_to_json(proof))
+    write_json(public_path, public_to_json(c.r1cs.public_inputs(witness)))
+    console.print(f"wrote {proof_path} and {public_path}")
+
+
+@click.command("verify")
+@click.option("--vk", "vk_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False))
+def verify_cmd(vk_path: str, proof_path: str, public_path: str) -> None:
+    """Verify a Groth16 proof: prints OK and exits 0, or says why not and exits 1.
+
+    Example: zktrade verify --vk keys/verification_key.json --proof proof.json --public public.json
+    """
+    vk = load_vk(vk_path)
+    proof = load_proof(proof_path)
+    public = load_public(public_path)
+    if verify_proof(prepare_verifying_key(vk), proof, public):
+        console.print("[bold green]OK[/]: the proof is valid for these public inputs")
+        return
+    raise click.ClickException("INVALID: the pairing check failed (wrong proof, key or public inputs)")
+
+
+@click.group()
+def export() -> None:
+    """Export artefacts for other tools: calldata (and, with the chain tools, verifiers)."""
+
+
+@export.command("calldata")
+@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--abi", is_flag=True, help="Print the ABI-encoded verifyProof transaction data as hex instead.")
+def export_calldata(proof_path: str, public_path: str, abi: bool) -> None:
+    """Arguments for verifyProof(a, b, c, input), G2 coordinates swapped as EIP-197 wants.
+
+    Example: zktrade export calldata --proof proof.json --public public.json
+    """
+    proof, public = load_proof(proof_path), load_public(public_path)
+    click.echo("0x" + encode_verify_call(proof, public).hex() if abi else solidity_calldata(proof, public))
