@@ -1,0 +1,269 @@
+"""The wallet: one SQLite file per wallet holding keys, notes, orders and pending operations.
+
+Wallet state is money. Every change is one SQLite transaction; a multi-step operation
+(deposit, settle, withdraw) is a row in `operations` whose `state` advances step by step, and
+every note an operation will create is stored as `pending` *before* the transaction that
+creates it is sent. After a crash, `pending_operations()` lists what to finish, and syncing
+the tree turns pending notes live once their commitments appear on chain: no note is lost.
+"""
+
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from zk.field import R
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS keys (
+    id INTEGER PRIMARY KEY, sk TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS notes (
+    commitment TEXT PRIMARY KEY, asset TEXT NOT NULL, amount TEXT NOT NULL, owner TEXT NOT NULL,
+    blinding TEXT NOT NULL, leaf_index INTEGER, nullifier TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'live', 'spent', 'dropped')),
+    origin TEXT NOT NULL, spent_by TEXT, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS orders (
+    order_id TEXT PRIMARY KEY, side INTEGER NOT NULL, base_asset TEXT NOT NULL,
+    quote_asset TEXT NOT NULL, size TEXT NOT NULL, limit_price TEXT NOT NULL, salt TEXT NOT NULL,
+    commitment TEXT NOT NULL, note TEXT, remaining TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'filled', 'cancelled')), updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS operations (
+    op_id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, payload TEXT NOT NULL,
+    tx_hash TEXT, created REAL NOT NULL, updated REAL NOT NULL);
+"""
+
+DONE_STATES = ("done", "failed")
+
+
+class WalletError(Exception):
+    """A wallet operation that cannot proceed (the message says what to do)."""
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    commitment: int
+    asset: int
+    amount: int
+    owner: int
+    blinding: int
+    leaf_index: int | None
+    nullifier: int | None
+    status: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    op_id: str
+    kind: str
+    state: str
+    payload: dict
+    tx_hash: str | None
+
+
+class Wallet:
+    """A wallet file. Open with `Wallet.create(path)` or `Wallet.open(path)`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self._conn = conn
+
+    @classmethod
+    def create(cls, path: str | Path, name: str = "") -> "Wallet":
+        path = Path(path)
+        if path.exists():
+            raise WalletError(f"wallet {path} already exists: open it instead of creating it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wallet = cls._connect(path)
+        with wallet.transaction() as db:
+            db.execute("INSERT INTO meta VALUES ('name', ?)", (name or path.stem,))
+            db.execute("INSERT INTO meta VALUES ('version', '1')")
+        wallet.new_key()
+        return wallet
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Wallet":
+        path = Path(path)
+        if not path.exists():
+            raise WalletError(f"no wallet at {path}: create one with `zktrade wallet create`")
+        wallet = cls._connect(path)
+        if wallet.meta("version") != "1":
+            raise WalletError(f"{path} is not a zktrade wallet (or a newer version)")
+        return wallet
+
+    @classmethod
+    def _connect(cls, path: Path) -> "Wallet":
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise WalletError(f"{path} is not a usable wallet database: {exc}") from None
+        return cls(path, conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All statements in the block commit together or not at all."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # --- meta and keys -------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def new_key(self) -> int:
+        from .notes import owner_of
+
+        sk = 1 + secrets.randbelow(R - 1)
+        with self.transaction() as db:
+            db.execute("INSERT INTO keys (sk, owner, created) VALUES (?, ?, ?)", (str(sk), str(owner_of(sk)), time.time()))
+        return sk
+
+    @property
+    def spending_key(self) -> int:
+        row = self._conn.execute("SELECT sk FROM keys ORDER BY id LIMIT 1").fetchone()
+        if row is None:
+            raise WalletError(f"wallet {self.path} has no key")
+        return int(row[0])
+
+    @property
+    def owner(self) -> int:
+        from .notes import owner_of
+
+        return owner_of(self.spending_key)
+
+    # --- notes ---------------------------------------------------------------------------
+
+    def add_note(self, db: sqlite3.Connection, note, origin: str, status: str = "pending") -> None:
+        """Record a note (inside the caller's transaction); idempotent for the same commitment."""
+        db.execute(
+            "INSERT OR IGNORE INTO notes (commitment, asset, amount, owner, blinding, status, origin, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (str(note.commitment), str(note.asset), str(note.amount), str(note.owner), str(note.blinding), status, origin, time.time()),
+        )
+
+    def notes(self, status: str | None = None) -> list[NoteRecord]:
+        query = "SELECT commitment, asset, amount, owner, blinding, leaf_index, nullifier, status, origin FROM notes"
+        rows = self._conn.execute(query + (" WHERE status = ?" if status else "") + " ORDER BY updated",
+                                  (status,) if status else ()).fetchall()
+        return [
+            NoteRecord(int(c), int(a), int(m), int(o), int(b), li, int(n) if n else None, s, org)
+            for c, a, m, o, b, li, n, s, org in rows
+        ]
+
+    def note(self, commitment: int) -> NoteRecord:
+        for n in self.notes():
+            if n.commitment == commitment:
+                return n
+        raise WalletError(f"the wallet has no note {commitment}")
+
+    def mark_live(self, commitment: int, leaf_index: int, nullifier: int) -> bool:
+        """A pending note appeared on chain at leaf_index; returns True if this changed it."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE notes SET status = 'live', leaf_index = ?, nullifier = ?, updated = ?"
+                " WHERE commitment = ? AND status = 'pending'",
+                (leaf_index, str(nullifier), time.time(), str(commitment)),
+            )
+            return cur.rowcount > 0
+
+    def mark_spent(self, nullifier: int, spent_by: str) -> bool:
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE notes SET status = 'spent', spent_by = ?, updated = ? WHERE nullifier = ? AND status != 'spent'",
+                (spent_by, time.time(), str(nullifier)),
+            )
+            return cur.rowcount > 0
+
+    def balances(self) -> dict[int, dict[str, int]]:
+        """Per asset: live and pending totals."""
+        out: dict[int, dict[str, int]] = {}
+        for n in self.notes():
+            if n.status in ("live", "pending"):
+                entry = out.setdefault(n.asset, {"live": 0, "pending": 0})
+                entry[n.status] += n.amount
+        return out
+
+    # --- orders --------------------------------------------------------------------------
+
+    def add_order(self, order, note_commitment: int | None) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                (order.order_id, order.side, str(order.base_asset), str(order.quote_asset), str(order.size),
+                 str(order.limit_price), str(order.salt), str(order.commitment),
+                 str(note_commitment) if note_commitment is not None else None, str(order.size), time.time()),
+            )
+
+    def orders(self, status: str | None = None) -> list[dict]:
+        cols = ["order_id", "side", "base_asset", "quote_asset", "size", "limit_price", "salt", "commitment", "note", "remaining", "status"]
+        query = f"SELECT {', '.join(cols)} FROM orders" + (" WHERE status = ?" if status else "") + " ORDER BY updated"
+        rows = self._conn.execute(query, (status,) if status else ()).fetchall()
+        return [dict(zip(cols, row)) for row in rows]
+
+    def update_order(self, order_id: str, **fields) -> None:
+        if not fields:
+            return
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction() as db:
+            cur = db.execute(f"UPDATE orders SET {sets}, updated = ? WHERE order_id = ?",
+                             (*(str(v) if not isinstance(v, str) else v for v in fields.values()), time.time(), order_id))
+            if cur.rowcount == 0:
+                raise WalletError(f"the wallet has no order {order_id}")
+
+    # --- operations ----------------------------------------------------------------------
+
+    def begin_operation(self, kind: str, payload: dict, new_notes=(), state: str = "started") -> str:
+        """Record an operation and the notes it will create, in one transaction."""
+        op_id = f"{kind}-{secrets.token_hex(6)}"
+        now = time.time()
+        with self.transaction() as db:
+            db.execute("INSERT INTO operations VALUES (?, ?, ?, ?, NULL, ?, ?)", (op_id, kind, state, json.dumps(payload), now, now))
+            for note in new_notes:
+                self.add_note(db, note, origin=op_id)
+        return op_id
+
+    def advance(self, op_id: str, state: str, tx_hash: str | None = None, **payload_updates) -> None:
+        with self.transaction() as db:
+            row = db.execute("SELECT payload FROM operations WHERE op_id = ?", (op_id,)).fetchone()
+            if row is None:
+                raise WalletError(f"no operation {op_id}")
+            payload = {**json.loads(row[0]), **payload_updates}
+            db.execute(
+                "UPDATE operations SET state = ?, payload = ?, tx_hash = COALESCE(?, tx_hash), updated = ? WHERE op_id = ?",
+                (state, json.dumps(payload), tx_hash, time.time(), op_id),
+            )
+            if state == "failed":
+                db.execute("UPDATE notes SET status = 'dropped', updated = ? WHERE origin = ? AND status = 'pending'", (time.time(), op_id))
+
+    def operation(self, op_id: str) -> Operation:
+        row = self._conn.execute("SELECT op_id, kind, state, payload, tx_hash FROM operations WHERE op_id = ?", (op_id,)).fetchone()
+        if row is None:
+            raise WalletError(f"no operation {op_id}")
+        return Operation(row[0], row[1], row[2], json.loads(row[3]), row[4])
+
+    def pending_operations(self) -> list[Operation]:
+        rows = self._conn.execute(
+            "SELECT op_id FROM operations WHERE state NOT IN (?, ?) ORDER BY created", DONE_STATES
+        ).fetchall()
+        return [self.operation(r[0]) for r in rows]
