@@ -1,0 +1,74 @@
+"""Wallet state is money: atomic transitions, operations that survive a crash, no lost notes."""
+
+import multiprocessing
+import os
+
+import pytest
+
+from protocol.notes import Note
+from protocol.wallet import Wallet, WalletError
+
+
+def test_create_open_and_refuse_to_overwrite(tmp_path):
+    path = tmp_path / "alice.wallet"
+    w = Wallet.create(path)
+    sk, owner = w.spending_key, w.owner
+    w.close()
+    with pytest.raises(WalletError, match="already exists"):
+        Wallet.create(path)
+    w = Wallet.open(path)
+    assert (w.spending_key, w.owner) == (sk, owner)
+    with pytest.raises(WalletError, match="create one with"):
+        Wallet.open(tmp_path / "nobody.wallet")
+    (tmp_path / "junk.wallet").write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(WalletError, match="not a usable wallet database"):
+        Wallet.open(tmp_path / "junk.wallet")
+
+
+def test_operation_records_its_notes_before_anything_is_sent(tmp_path):
+    w = Wallet.create(tmp_path / "w")
+    change = Note.fresh(asset=7, amount=5, owner=w.owner)
+    op = w.begin_operation("settle", {"fill": 1}, new_notes=[change])
+    assert [n.status for n in w.notes()] == ["pending"]
+    assert [o.op_id for o in w.pending_operations()] == [op]
+    w.advance(op, "submitted", tx_hash="0xabc")
+    assert w.operation(op).tx_hash == "0xabc" and w.operation(op).payload == {"fill": 1}
+    assert w.mark_live(change.commitment, leaf_index=3, nullifier=99)
+    assert not w.mark_live(change.commitment, leaf_index=3, nullifier=99)  # idempotent
+    w.advance(op, "done")
+    assert w.pending_operations() == []
+    assert w.balances() == {7: {"live": 5, "pending": 0}}
+    assert w.mark_spent(99, spent_by="withdraw-1")
+    assert w.balances() == {}
+
+
+def test_failed_operation_drops_only_its_pending_notes(tmp_path):
+    w = Wallet.create(tmp_path / "w")
+    kept = Note.fresh(1, 10, w.owner)
+    op1 = w.begin_operation("deposit", {}, new_notes=[kept])
+    lost = Note.fresh(1, 20, w.owner)
+    op2 = w.begin_operation("deposit", {}, new_notes=[lost])
+    w.advance(op2, "failed")
+    assert {n.amount: n.status for n in w.notes()} == {10: "pending", 20: "dropped"}
+    assert [o.op_id for o in w.pending_operations()] == [op1]
+
+
+def _crash_inside_transaction(path: str) -> None:
+    w = Wallet.open(path)
+    with w.transaction() as db:
+        w.add_note(db, Note.fresh(1, 1, w.owner), origin="x")
+        os._exit(1)  # killed mid-transaction: nothing may persist
+
+
+def test_a_process_killed_inside_a_transaction_leaves_nothing_half_written(tmp_path):
+    path = tmp_path / "w"
+    Wallet.create(path).close()
+    proc = multiprocessing.get_context("spawn").Process(target=_crash_inside_transaction, args=(str(path),))
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == 1
+    w = Wallet.open(path)
+    assert w.notes() == []
+    w.add_order  # the wallet still opens and works after the crash
+    op = w.begin_operation("deposit", {}, new_notes=[Note.fresh(1, 2, w.owner)])
+    assert w.operation(op).state == "started"
