@@ -96,7 +96,11 @@ class CircomReduction:
     @staticmethod
     def witness_h(r1cs: R1CS, witness: Sequence[int]) -> list[int]:
         domain = qap_domain(r1cs)
-        rows = row_evaluations(r1cs, witness, domain.size)
+        return CircomReduction.h_from_rows(domain, row_evaluations(r1cs, witness, domain.size))
+
+    @staticmethod
+    def h_from_rows(domain: Domain, rows: tuple[list[int], ...]) -> list[int]:
+        """H's scalars from the rows' A, B, C values (what a .zkey-driven prover has)."""
         return coset_products(domain, rows, root_of_unity(2 * domain.size))
 
 
@@ -117,8 +121,13 @@ class LibsnarkReduction:
     @staticmethod
     def witness_h(r1cs: R1CS, witness: Sequence[int]) -> list[int]:
         domain = qap_domain(r1cs)
+        return LibsnarkReduction.h_from_rows(domain, row_evaluations(r1cs, witness, domain.size))
+
+    @staticmethod
+    def h_from_rows(domain: Domain, rows: tuple[list[int], ...]) -> list[int]:
+        """H's coefficients from the rows' A, B, C values."""
         g = MULTIPLICATIVE_GENERATOR
-        p = coset_products(domain, row_evaluations(r1cs, witness, domain.size), g)
+        p = coset_products(domain, rows, g)
         z_inv = pow((pow(g, domain.size, R) - 1) % R, -1, R)  # Z is constant on the coset
         h = domain.coset_intt([v * z_inv % R for v in p], g)
         if h[-1] != 0:

@@ -96,8 +96,8 @@ def test_corrupted_native_key_is_rejected_or_harmless(material, data):
         decoded = decode_proving_key(bytes(flipped))
     except MalformedInput:
         return
-    # Only the JSON header's digest text can change harmlessly-looking; then the key no longer
-    # matches its circuit and the prover refuses it.
+    # A flip that still decodes can only have changed a value the prover checks (the digest
+    # text or the reduction name): the key is then a different key, refused for this circuit.
     assert decoded != pk
 
 

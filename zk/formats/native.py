@@ -21,8 +21,10 @@ from ..curve import (
 from ..errors import MalformedInput
 from ..field import Q
 from ..groth16.data import ProvingKey, VerifyingKey
+from ..qap import REDUCTIONS
 
 MAGIC = b"ZKTRADE-PK"
+HEADER_FIELDS = {"curve", "reduction", "circuit_digest", "domain_size", "n_public", "n_wires", "n_h", "n_l"}
 VERSION = 1
 
 # y² = x³ + b₂ on the twist, b₂ = 3/(9+u) = (b0, b1); checked with plain ints for speed.
@@ -105,6 +107,15 @@ def decode_proving_key(data: bytes, what: str = "proving key") -> ProvingKey:
         domain_size = int(header["domain_size"])
     except (ValueError, KeyError, UnicodeDecodeError, TypeError) as exc:
         raise MalformedInput(f"{what}: corrupt header ({exc})") from None
+    # Every header field is meaningful: an unknown or altered field is corruption, not noise.
+    if set(header) != HEADER_FIELDS:
+        raise MalformedInput(f"{what}: corrupt header (fields {sorted(header)}, expected {sorted(HEADER_FIELDS)})")
+    if header["curve"] != "bn254":
+        raise MalformedInput(f"{what}: key is for curve {header['curve']!r}, zktrade proves on bn254")
+    if reduction not in REDUCTIONS:
+        raise MalformedInput(f"{what}: unknown QAP reduction {reduction!r} (known: {', '.join(REDUCTIONS)})")
+    if domain_size <= 0 or domain_size & (domain_size - 1):
+        raise MalformedInput(f"{what}: corrupt header (domain size {domain_size} is not a power of two)")
     pos += head_len
     n_g1 = 1 + (n_pub + 1) + 2 + 2 * n_wires
     n_g2 = 3 + n_wires

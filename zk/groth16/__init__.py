@@ -1,7 +1,7 @@
 """Groth16 over BN254 (Groth, EUROCRYPT 2016), in the arkworks layout: data, setup, prover, verifier."""
 
 from .data import Proof, ProvingKey, ToxicWaste, VerifyingKey
-from .prover import check_key_matches, create_proof, prove
+from .prover import assemble_proof, check_key_matches, create_proof, prove
 from .setup import DEV_ONLY_WARNING, generate_parameters, sample_toxic_waste, setup
 from .verifier import (
     PreparedVerifyingKey,
@@ -18,6 +18,7 @@ __all__ = [
     "ProvingKey",
     "ToxicWaste",
     "VerifyingKey",
+    "assemble_proof",
     "batch_verify",
     "check_key_matches",
     "create_proof",

@@ -36,10 +36,19 @@ def create_proof(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int], r: int, s: 
     """π = (A, B, C) for a satisfying witness, with blinding scalars r and s."""
     check_key_matches(pk, r1cs)
     r1cs.check(witness)
-    backend = get_backend()
     h = get_reduction(pk.reduction).witness_h(r1cs, witness)
+    return assemble_proof(pk, witness, h, r, s)
+
+
+def assemble_proof(pk: ProvingKey, witness: Sequence[int], h: Sequence[int], r: int, s: int) -> Proof:
+    """The MSMs of Groth16 given the full witness and H's scalars (the QAP's part is done).
+
+    Callers that hold the constraints in another form (a snarkjs .zkey's coefficient section)
+    compute `h` their own way and share this step.
+    """
+    backend = get_backend()
     w = list(witness)
-    private = w[r1cs.n_public + 1 :]
+    private = w[pk.n_public + 1 :]
 
     a = g1_add(
         g1_add(pk.vk.alpha_g1, backend.msm_g1(_prepared(pk, backend, "a_query"), w)),
