@@ -1,0 +1,125 @@
+"""Poseidon over the BN254 scalar field with circomlib's parameters (1..6 inputs).
+
+Parameters: width t = n + 1, S-box x⁵, 8 full rounds (4 before and 4 after the partial ones),
+partial rounds [56, 57, 56, 60, 60, 63] for t = 2..7, capacity element 0 first, output state[0].
+Round constants C and MDS matrices M come from circomlibjs (provenance below), so circom
+circuits, circomlibjs and our contracts compute the same hash bit for bit.
+
+Provenance of poseidon_constants.json: circomlibjs 0.1.7's src/poseidon_constants.json (the
+hadeshash Grain-LFSR parameters), entries t = 2..7 converted from hex to decimal by
+
+    python -m circuits.gadgets.poseidon node_modules/circomlibjs/src/poseidon_constants.json
+
+tests/circuits/test_poseidon.py checks the file against circomlibjs's own when node_modules is
+present, and the hash against checked-in circomlibjs vectors and live circomlibjs.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from zk.field import R
+
+MAX_INPUTS = 6
+FULL_ROUNDS = 8
+PARTIAL_ROUNDS = (56, 57, 56, 60, 60, 63)
+
+_CONSTANTS_FILE = Path(__file__).with_name("poseidon_constants.json")
+
+
+@dataclass(frozen=True)
+class PoseidonParams:
+    """The permutation of width t: round constants (rounds × t, flattened) and the t×t MDS."""
+
+    t: int
+    full_rounds: int
+    partial_rounds: int
+    round_constants: tuple[int, ...]
+    mds: tuple[tuple[int, ...], ...]
+
+    @property
+    def n_rounds(self) -> int:
+        return self.full_rounds + self.partial_rounds
+
+    def is_full_round(self, r: int) -> bool:
+        half = self.full_rounds // 2
+        return r < half or r >= half + self.partial_rounds
+
+
+@cache
+def params(n_inputs: int) -> PoseidonParams:
+    """circomlib's parameters for a hash of `n_inputs` field elements (t = n_inputs + 1)."""
+    if not 1 <= n_inputs <= MAX_INPUTS:
+        raise ValueError(f"Poseidon takes 1 to {MAX_INPUTS} inputs, got {n_inputs}")
+    data = _load_constants()
+    i = n_inputs - 1
+    t = n_inputs + 1
+    p = PoseidonParams(
+        t=t,
+        full_rounds=FULL_ROUNDS,
+        partial_rounds=PARTIAL_ROUNDS[i],
+        round_constants=tuple(int(c) for c in data["C"][i]),
+        mds=tuple(tuple(int(c) for c in row) for row in data["M"][i]),
+    )
+    # The file must describe exactly this permutation: one constant per state element per round.
+    if len(p.round_constants) != p.n_rounds * t or len(p.mds) != t or any(len(row) != t for row in p.mds):
+        raise ValueError(f"{_CONSTANTS_FILE.name}: wrong shape for t = {t}")
+    if not all(0 <= c < R for c in p.round_constants) or not all(0 <= c < R for row in p.mds for c in row):
+        raise ValueError(f"{_CONSTANTS_FILE.name}: a constant for t = {t} is not in Fr")
+    return p
+
+
+@cache
+def _load_constants() -> dict:
+    data = json.loads(_CONSTANTS_FILE.read_text())
+    if data["full_rounds"] != FULL_ROUNDS or tuple(data["partial_rounds"]) != PARTIAL_ROUNDS:
+        raise ValueError(f"{_CONSTANTS_FILE.name}: round numbers differ from circomlib's")
+    return data
+
+
+def _sbox(x: int) -> int:
+    x2 = x * x % R
+    return x2 * x2 % R * x % R
+
+
+def poseidon_permutation(state: list[int], p: PoseidonParams) -> list[int]:
+    """The Poseidon permutation: per round add constants, S-box (all or first), multiply by M."""
+    t = p.t
+    c, m = p.round_constants, p.mds
+    for r in range(p.n_rounds):
+        state = [(s + c[r * t + i]) % R for i, s in enumerate(state)]
+        if p.is_full_round(r):
+            state = [_sbox(s) for s in state]
+        else:
+            state[0] = _sbox(state[0])
+        state = [sum(m_ij * s for m_ij, s in zip(row, state)) % R for row in m]
+    return state
+
+
+def poseidon_hash(inputs: list[int]) -> int:
+    """Poseidon(inputs) exactly as circomlibjs's `poseidon(inputs)`: 1..6 canonical Fr elements."""
+    for i, x in enumerate(inputs):
+        if isinstance(x, bool) or not isinstance(x, int) or not 0 <= x < R:
+            raise ValueError(f"Poseidon input {i} = {x!r} is not a field element in [0, r)")
+    p = params(len(inputs))
+    return poseidon_permutation([0, *inputs], p)[0]
+
+
+def constants_from_circomlibjs(source: dict) -> dict:
+    """Our constants file's content from circomlibjs's poseidon_constants.json (hex → decimal)."""
+    n = MAX_INPUTS
+    return {
+        "source": "circomlibjs 0.1.7, src/poseidon_constants.json: C and M for t = 2..7 (1..6 inputs)",
+        "full_rounds": FULL_ROUNDS,
+        "partial_rounds": list(PARTIAL_ROUNDS),
+        "C": [[str(int(x, 16)) for x in source["C"][i]] for i in range(n)],
+        "M": [[[str(int(x, 16)) for x in row] for row in source["M"][i]] for i in range(n)],
+    }
+
+
+if __name__ == "__main__":
+    import sys
+
+    content = constants_from_circomlibjs(json.loads(Path(sys.argv[1]).read_text()))
+    _CONSTANTS_FILE.write_text(json.dumps(content) + "\n")
