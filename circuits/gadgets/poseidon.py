@@ -21,6 +21,8 @@ from pathlib import Path
 
 from zk.field import R
 
+from ..builder import Api, Value, linear
+
 MAX_INPUTS = 6
 FULL_ROUNDS = 8
 PARTIAL_ROUNDS = (56, 57, 56, 60, 60, 63)
@@ -104,6 +106,39 @@ def poseidon_hash(inputs: list[int]) -> int:
             raise ValueError(f"Poseidon input {i} = {x!r} is not a field element in [0, r)")
     p = params(len(inputs))
     return poseidon_permutation([0, *inputs], p)[0]
+
+
+def _sbox_gadget(api: Api, x: Value) -> Value:
+    x2 = api.mul(x, x)
+    return api.mul(api.mul(x2, x2), x)
+
+
+def poseidon_hash_gadget(api: Api, inputs: list[Value]) -> Value:
+    """Poseidon(inputs) in the circuit, equal to `poseidon_hash` (1..6 inputs, any field elements).
+
+    Cost: 3 constraints per S-box (x², x⁴, x⁵): 3·(8·t + partial_rounds) − 3, where the −3 is the
+    first round's S-box on the capacity element, a constant (0 + C₀) that folds away. Round
+    constants and the MDS are linear and free. t = 3 (two inputs): 240, as circomlib at --O2.
+    Only the last round's first MDS row is computed (the output is state[0])."""
+    p = params(len(inputs))
+    t, c, m = p.t, p.round_constants, p.mds
+    with api.scope("poseidon"):
+        state: list[Value] = [0, *inputs]
+        for r in range(p.n_rounds):
+            state = [s + c[r * t + i] for i, s in enumerate(state)]
+            if p.is_full_round(r):
+                state = [_sbox_gadget(api, s) for s in state]
+            else:
+                state[0] = _sbox_gadget(api, state[0])
+            rows = m if r < p.n_rounds - 1 else m[:1]
+            state = [linear(zip(row, state)) for row in rows]
+    return state[0]
+
+
+def poseidon_constraints(n_inputs: int) -> int:
+    """The documented cost of poseidon_hash_gadget for n_inputs inputs."""
+    p = params(n_inputs)
+    return 3 * (p.full_rounds * p.t + p.partial_rounds) - 3
 
 
 def constants_from_circomlibjs(source: dict) -> dict:
