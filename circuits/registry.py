@@ -41,7 +41,7 @@ def register(name: str, description: str) -> Callable:
 
 def _load_builtin() -> None:
     # Importing these modules registers their circuits.
-    from . import fixtures  # noqa: F401
+    from . import fixtures, trade  # noqa: F401
 
     if importlib.util.find_spec(f"{__package__}.catalog") is not None:
         importlib.import_module(f"{__package__}.catalog")  # the DSL's circuits

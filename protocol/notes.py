@@ -1,49 +1,22 @@
-"""Keys, notes, commitments, nullifiers, orders and fills: the protocol's values, natively.
+"""Keys, notes, orders and fills: the protocol's values as the trading system holds them.
 
-Each function here has an in-circuit twin of the same name in circuits/trade/ (suffix
-`_gadget`); tests check that they agree. The exact encodings are in docs/protocol.md.
+The hashes (owner, commitments, nullifier, note tag) are computed by the native functions of
+circuits/trade/values.py, whose `_gadget` twins the circuits use; tests check that each pair
+agrees. The exact encodings are in docs/protocol.md.
 """
 
 import secrets
 from dataclasses import dataclass
 
-from circuits.gadgets.poseidon import poseidon_hash
+from circuits.trade import values
+from circuits.trade.values import deposit_inner, note_commitment, note_tag, nullifier_of, owner_of  # noqa: F401
 from zk.field import R
 
-from .params import AMOUNT_BITS, BUY, NOTE_TAG_DOMAIN, PRICE_BITS, SELL
+from .params import AMOUNT_BITS, BUY, PRICE_BITS, PRICE_SCALE, SELL
 
 
 def random_field_element() -> int:
     return secrets.randbelow(R)
-
-
-def owner_of(sk: int) -> int:
-    """owner = Poseidon(sk): the public tag of a spending key, stored in notes."""
-    return poseidon_hash([sk])
-
-
-def note_commitment(asset: int, amount: int, owner: int, blinding: int) -> int:
-    """Poseidon(Poseidon(asset, amount), Poseidon(owner, blinding)).
-
-    Two levels so that a deposit contract holding only Poseidon(2) can compute the commitment
-    itself from the asset and amount it received and the depositor's hiding inner hash.
-    """
-    return poseidon_hash([poseidon_hash([asset, amount]), deposit_inner(owner, blinding)])
-
-
-def deposit_inner(owner: int, blinding: int) -> int:
-    """The hiding half of a commitment, sent with a deposit: Poseidon(owner, blinding)."""
-    return poseidon_hash([owner, blinding])
-
-
-def nullifier_of(commitment: int, leaf_index: int, sk: int) -> int:
-    """Poseidon(commitment, leaf_index, sk): position-bound, so equal commitments differ."""
-    return poseidon_hash([commitment, leaf_index, sk])
-
-
-def note_tag(sk: int, commitment: int) -> int:
-    """Poseidon(sk, commitment, NOTE_TAG_DOMAIN): lets the matcher see one note behind two orders."""
-    return poseidon_hash([sk, commitment, NOTE_TAG_DOMAIN])
 
 
 def _check_amount(value: int, what: str, bits: int = AMOUNT_BITS) -> int:
@@ -107,8 +80,9 @@ class Order:
 
 
 def order_commitment(order: Order) -> int:
-    """Poseidon(side, base_asset, quote_asset, size, limit_price, salt)."""
-    return poseidon_hash([order.side, order.base_asset, order.quote_asset, order.size, order.limit_price, order.salt])
+    """H(side, base_asset, quote_asset, size, limit_price, salt)."""
+    return values.order_commitment(order.side, order.base_asset, order.quote_asset, order.size,
+                                   order.limit_price, order.salt)
 
 
 @dataclass(frozen=True)
@@ -127,14 +101,13 @@ class Fill:
 
 
 def trade_commitment(fill: Fill) -> int:
-    """Poseidon(base_asset, quote_asset, base_amount, quote_amount, trade_salt)."""
-    return poseidon_hash([fill.base_asset, fill.quote_asset, fill.base_amount, fill.quote_amount, fill.trade_salt])
+    """H(base_asset, quote_asset, base_amount, quote_amount, trade_salt)."""
+    return values.trade_commitment(fill.base_asset, fill.quote_asset, fill.base_amount,
+                                   fill.quote_amount, fill.trade_salt)
 
 
 def max_payment(order: Order) -> int:
     """The most an order can pay: size for a sell, ceil(size·limit/PRICE_SCALE) for a buy."""
-    from .params import PRICE_SCALE
-
     if order.side == SELL:
         return order.size
     return -(-order.size * order.limit_price // PRICE_SCALE)

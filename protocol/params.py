@@ -1,36 +1,22 @@
-"""The protocol's constants: bit widths, fixed-point price scale, sides, domain tags.
+"""The protocol's constants as the trading system sees them.
 
-Every circuit, contract and native function takes these from here, so a change is one edit
-(and a change of any of them changes every key: they are part of the circuits).
+The circuits' constants (bit widths, price scale, sides, tree depth, domain tags) live in
+circuits/trade/params.py, since circuits never import protocol; they are re-exported here.
 """
 
-import sha3
+from circuits.trade.params import (  # noqa: F401 (re-exported)
+    AMOUNT_BITS,
+    BUY,
+    NOTE_TAG_DOMAIN,
+    PRICE_BITS,
+    PRICE_SCALE,
+    SELL,
+    TREE_DEPTH,
+    ZERO_LEAF,
+    domain_tag,
+)
 
-from zk.field import R
-
-# Amounts (token base units) are range-checked to AMOUNT_BITS in every circuit: 2^96 ≈ 7.9e28
-# holds 79 billion whole tokens of an 18-decimal token, and products of two such values stay
-# far below r (2^253), so no comparison in a circuit can wrap around the field.
-AMOUNT_BITS = 96
-# Prices are quote base-units per base base-unit, times PRICE_SCALE, in PRICE_BITS bits.
-PRICE_SCALE = 10**9
-PRICE_BITS = 96
-assert AMOUNT_BITS + PRICE_BITS + PRICE_SCALE.bit_length() < 252
-
-BUY = 0
-SELL = 1
 SIDE_NAMES = {BUY: "buy", SELL: "sell"}
 
-TREE_DEPTH = 20
+# The pool contract keeps this many recent roots; a proof may use any of them.
 ROOT_HISTORY = 30
-
-
-def domain_tag(label: str) -> int:
-    """A field element derived from a label: keccak256("zktrade/" + label) mod r."""
-    return int.from_bytes(sha3.keccak_256(f"zktrade/{label}".encode()).digest(), "big") % R
-
-
-# Provenance: the labels below; tested in tests/protocol/test_params.py against fresh keccak.
-ZERO_LEAF = domain_tag("zero-leaf")
-NOTE_TAG_DOMAIN = domain_tag("note-tag")
-OWNER_DOMAIN = domain_tag("owner")

@@ -8,6 +8,7 @@ last ROOT_HISTORY roots, like the contract, to tell whether a root is still acce
 from dataclasses import dataclass, field
 from functools import cache
 
+from circuits.gadgets.merkle import merkle_root
 from circuits.gadgets.poseidon import poseidon_hash
 
 from .params import ROOT_HISTORY, TREE_DEPTH, ZERO_LEAF
@@ -86,8 +87,5 @@ class MerkleTree:
 
 
 def root_from_path(leaf: int, path: MerklePath) -> int:
-    """The root a leaf and its path lead to (the circuit's membership gadget, natively)."""
-    node = leaf
-    for sibling, bit in zip(path.siblings, path.path_bits):
-        node = poseidon_hash([sibling, node] if bit else [node, sibling])
-    return node
+    """The root a leaf and its path lead to: the membership gadget's native twin."""
+    return merkle_root(leaf, path.siblings, path.path_bits)

@@ -1,0 +1,130 @@
+"""The settlement leg: one proof per party, made by that party alone with its own secrets.
+
+Public: root, nullifier, received_commitment, change_commitment, trade_commitment,
+order_commitment, side. Proves:
+  * the input note is in the tree and owned by the prover; the nullifier is H(commitment,
+    leaf_index, sk);
+  * the fill matches the order: the same pair, this side, 0 < base_amount ≤ size, and the limit
+    price respected: a buyer pays at most, quote_amount·PRICE_SCALE ≤ base_amount·limit_price;
+    a seller receives at least, quote_amount·PRICE_SCALE ≥ base_amount·limit_price;
+  * collateral: the input note holds the asset paid and change = amount − payment < 2^96 (so
+    amount ≥ payment: a smaller amount would wrap to ≈ r, which has no 96-bit decomposition);
+  * the received note (asset bought, amount bought) and the change note (asset paid, change) are
+    well-formed and owned by the same owner as the input note.
+Both legs of a settlement bind the same trade commitment, so the contract, which checks that
+they are one buy and one sell, conserves each asset: what one pays the other receives.
+"""
+
+from dataclasses import dataclass
+
+from ..builder import Api, Statement, Var
+from ..gadgets.bits import range_check_gadget
+from ..gadgets.comparators import assert_less_or_equal_gadget
+from .params import AMOUNT_BITS, PRICE_BITS, PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
+from .spend import owned_note_gadget
+from .values import (
+    note_commitment_gadget,
+    nullifier_of_gadget,
+    order_commitment_gadget,
+    trade_commitment_gadget,
+)
+
+
+@dataclass(frozen=True)
+class LegPublic:
+    root: Var
+    nullifier: Var
+    received_commitment: Var
+    change_commitment: Var
+    trade_commitment: Var
+    order_commitment: Var
+    side: Var
+
+
+@dataclass(frozen=True)
+class LegPrivate:
+    sk: Var
+    asset: Var
+    amount: Var
+    blinding: Var
+    siblings: list[Var]
+    path_bits: list[Var]
+    base_asset: Var
+    quote_asset: Var
+    size: Var
+    limit_price: Var
+    order_salt: Var
+    base_amount: Var
+    quote_amount: Var
+    trade_salt: Var
+    received_blinding: Var
+    change_blinding: Var
+
+
+def define_leg(api: Api, pub: LegPublic, priv: LegPrivate) -> None:
+    note = owned_note_gadget(api, pub.root, priv.sk, priv.asset, priv.amount, priv.blinding,
+                             priv.siblings, priv.path_bits)
+    api.assert_equal(nullifier_of_gadget(api, note.commitment, note.leaf_index, priv.sk), pub.nullifier)
+    side = pub.side
+    with api.scope("order"):
+        api.assert_bool(side)
+        range_check_gadget(api, priv.size, AMOUNT_BITS)
+        range_check_gadget(api, priv.limit_price, PRICE_BITS)
+        api.assert_equal(
+            order_commitment_gadget(api, side, priv.base_asset, priv.quote_asset, priv.size,
+                                    priv.limit_price, priv.order_salt),
+            pub.order_commitment,
+        )
+    with api.scope("fill"):
+        api.assert_equal(
+            trade_commitment_gadget(api, priv.base_asset, priv.quote_asset, priv.base_amount,
+                                    priv.quote_amount, priv.trade_salt),
+            pub.trade_commitment,
+        )
+        range_check_gadget(api, priv.base_amount, AMOUNT_BITS)
+        range_check_gadget(api, priv.quote_amount, AMOUNT_BITS)
+        api.assert_nonzero(priv.base_amount)
+        assert_less_or_equal_gadget(api, priv.base_amount, priv.size, AMOUNT_BITS)
+    with api.scope("limit"):
+        # Buyer (side 0): quote·SCALE ≤ base·limit; seller (side 1): base·limit ≤ quote·SCALE.
+        # Both products are < 2^PRODUCT_BITS, so the comparison cannot wrap.
+        base_value = api.mul(priv.base_amount, priv.limit_price)
+        quote_value = PRICE_SCALE * priv.quote_amount
+        low = api.select(side, base_value, quote_value)
+        high = api.select(side, quote_value, base_value)
+        assert_less_or_equal_gadget(api, low, high, PRODUCT_BITS)
+    with api.scope("payment"):
+        pays_asset = api.select(side, priv.base_asset, priv.quote_asset)
+        receives_asset = api.select(side, priv.quote_asset, priv.base_asset)
+        payment = api.select(side, priv.base_amount, priv.quote_amount)
+        received = api.select(side, priv.quote_amount, priv.base_amount)
+        api.assert_equal(priv.asset, pays_asset)
+        change = priv.amount - payment
+        range_check_gadget(api, change, AMOUNT_BITS)
+    with api.scope("received"):
+        api.assert_equal(
+            note_commitment_gadget(api, receives_asset, received, note.owner, priv.received_blinding),
+            pub.received_commitment,
+        )
+    with api.scope("change"):
+        api.assert_equal(
+            note_commitment_gadget(api, pays_asset, change, note.owner, priv.change_blinding),
+            pub.change_commitment,
+        )
+
+
+def leg_public_inputs(pub: LegPublic) -> list:
+    """The verifier's order, which the pool contract's settle() uses too:
+    [root, nullifier, received_commitment, change_commitment, trade_commitment, order_commitment, side]."""
+    return [pub.root, pub.nullifier, pub.received_commitment, pub.change_commitment,
+            pub.trade_commitment, pub.order_commitment, pub.side]
+
+
+def leg_statement(depth: int = TREE_DEPTH) -> Statement:
+    """The settlement-leg circuit for a tree of this depth (20 on chain; small depths for tests)."""
+    return Statement(
+        f"leg{'' if depth == TREE_DEPTH else f'_d{depth}'}",
+        "one party's side of a settlement: spends a note, pays the fill, receives and keeps change",
+        LegPublic, LegPrivate, define_leg, leg_public_inputs,
+        sizes={"siblings": depth, "path_bits": depth},
+    )

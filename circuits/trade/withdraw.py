@@ -1,0 +1,69 @@
+"""The withdraw (unshield) statement.
+
+Public: root, nullifier, asset, amount, recipient, change_commitment. Proves: an owned note of
+this asset is in the tree; the nullifier is its own; amount ≤ the note's amount, with the
+change (note amount − amount) in a new note of the same owner. The recipient is a public input
+bound by the proof (Groth16 binds every public input; the squaring constraint makes that
+explicit, as tornado does), so a copied transaction with another recipient fails to verify.
+"""
+
+from dataclasses import dataclass
+
+from ..builder import Api, Statement, Var
+from ..gadgets.bits import range_check_gadget
+from .params import AMOUNT_BITS, TREE_DEPTH
+from .spend import owned_note_gadget
+from .values import note_commitment_gadget, nullifier_of_gadget
+
+
+@dataclass(frozen=True)
+class WithdrawPublic:
+    root: Var
+    nullifier: Var
+    asset: Var
+    amount: Var
+    recipient: Var
+    change_commitment: Var
+
+
+@dataclass(frozen=True)
+class WithdrawPrivate:
+    sk: Var
+    note_amount: Var
+    blinding: Var
+    siblings: list[Var]
+    path_bits: list[Var]
+    change_blinding: Var
+
+
+def define_withdraw(api: Api, pub: WithdrawPublic, priv: WithdrawPrivate) -> None:
+    note = owned_note_gadget(api, pub.root, priv.sk, pub.asset, priv.note_amount, priv.blinding,
+                             priv.siblings, priv.path_bits)
+    api.assert_equal(nullifier_of_gadget(api, note.commitment, note.leaf_index, priv.sk), pub.nullifier)
+    with api.scope("amount"):
+        range_check_gadget(api, pub.amount, AMOUNT_BITS)
+        change = priv.note_amount - pub.amount
+        range_check_gadget(api, change, AMOUNT_BITS)
+    with api.scope("change"):
+        api.assert_equal(
+            note_commitment_gadget(api, pub.asset, change, note.owner, priv.change_blinding),
+            pub.change_commitment,
+        )
+    with api.scope("recipient"):
+        api.mul(pub.recipient, pub.recipient)
+
+
+def withdraw_public_inputs(pub: WithdrawPublic) -> list:
+    """The verifier's order, which the pool contract's withdraw() uses too:
+    [root, nullifier, asset, amount, recipient, change_commitment]."""
+    return [pub.root, pub.nullifier, pub.asset, pub.amount, pub.recipient, pub.change_commitment]
+
+
+def withdraw_statement(depth: int = TREE_DEPTH) -> Statement:
+    """The withdraw circuit for a tree of this depth (20 on chain; small depths for tests)."""
+    return Statement(
+        f"withdraw{'' if depth == TREE_DEPTH else f'_d{depth}'}",
+        "spend a note to an address, keeping the change in a new note",
+        WithdrawPublic, WithdrawPrivate, define_withdraw, withdraw_public_inputs,
+        sizes={"siblings": depth, "path_bits": depth},
+    )

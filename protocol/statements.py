@@ -1,0 +1,117 @@
+"""Assembling the inputs of the protocol's statements from a wallet's notes, orders and fills.
+
+Each function returns the statement's public and private dataclasses holding ints (the circuit
+computes nothing the prover could not compute natively here) plus the notes the proof creates.
+`public_vector` gives the verifier's (and the contract's) public-input order.
+"""
+
+from dataclasses import dataclass
+
+from circuits.trade.collateral import CollateralPrivate, CollateralPublic, collateral_public_inputs
+from circuits.trade.leg import LegPrivate, LegPublic, leg_public_inputs
+from circuits.trade.withdraw import WithdrawPrivate, WithdrawPublic, withdraw_public_inputs
+
+from .notes import Fill, Note, Order, note_tag, nullifier_of, owner_of
+from .params import BUY
+from .tree import MerklePath
+
+
+@dataclass(frozen=True)
+class LegInputs:
+    public: LegPublic
+    private: LegPrivate
+    received: Note
+    change: Note
+
+
+@dataclass(frozen=True)
+class WithdrawInputs:
+    public: WithdrawPublic
+    private: WithdrawPrivate
+    change: Note
+
+
+def _check_owner(sk: int, note: Note) -> None:
+    if owner_of(sk) != note.owner:
+        raise ValueError("the note belongs to another key: it cannot be spent with this wallet's key")
+
+
+def collateral_inputs(sk: int, note: Note, path: MerklePath, order: Order) -> tuple[CollateralPublic, CollateralPrivate]:
+    """The collateral statement for `order`, backed by `note` at `path`."""
+    _check_owner(sk, note)
+    public = CollateralPublic(root=path.root, order_commitment=order.commitment,
+                              note_tag=note_tag(sk, note.commitment))
+    private = CollateralPrivate(
+        sk=sk, asset=note.asset, amount=note.amount, blinding=note.blinding,
+        siblings=list(path.siblings), path_bits=list(path.path_bits),
+        side=order.side, base_asset=order.base_asset, quote_asset=order.quote_asset,
+        size=order.size, limit_price=order.limit_price, salt=order.salt,
+    )
+    return public, private
+
+
+def leg_payment(order: Order, fill: Fill) -> tuple[int, int]:
+    """(what this side pays, what it receives) for a fill: a buyer pays quote, a seller base."""
+    if order.side == BUY:
+        return fill.quote_amount, fill.base_amount
+    return fill.base_amount, fill.quote_amount
+
+
+def leg_inputs(sk: int, note: Note, path: MerklePath, order: Order, fill: Fill,
+               received_blinding: int, change_blinding: int) -> LegInputs:
+    """The settlement-leg statement of `order`'s owner for `fill`, spending `note` at `path`."""
+    _check_owner(sk, note)
+    payment, amount_received = leg_payment(order, fill)
+    if payment > note.amount:
+        raise ValueError(f"the note holds {note.amount} but this leg pays {payment}")
+    received = Note(order.receives_asset, amount_received, note.owner, received_blinding)
+    change = Note(order.pays_asset, note.amount - payment, note.owner, change_blinding)
+    public = LegPublic(
+        root=path.root,
+        nullifier=nullifier_of(note.commitment, path.leaf_index, sk),
+        received_commitment=received.commitment,
+        change_commitment=change.commitment,
+        trade_commitment=fill.commitment,
+        order_commitment=order.commitment,
+        side=order.side,
+    )
+    private = LegPrivate(
+        sk=sk, asset=note.asset, amount=note.amount, blinding=note.blinding,
+        siblings=list(path.siblings), path_bits=list(path.path_bits),
+        base_asset=order.base_asset, quote_asset=order.quote_asset, size=order.size,
+        limit_price=order.limit_price, order_salt=order.salt,
+        base_amount=fill.base_amount, quote_amount=fill.quote_amount, trade_salt=fill.trade_salt,
+        received_blinding=received_blinding, change_blinding=change_blinding,
+    )
+    return LegInputs(public, private, received, change)
+
+
+def withdraw_inputs(sk: int, note: Note, path: MerklePath, amount: int, recipient: int,
+                    change_blinding: int) -> WithdrawInputs:
+    """The withdraw statement: `amount` of `note` to `recipient`, the rest kept as change."""
+    _check_owner(sk, note)
+    if not 0 <= amount <= note.amount:
+        raise ValueError(f"cannot withdraw {amount} from a note of {note.amount}")
+    change = Note(note.asset, note.amount - amount, note.owner, change_blinding)
+    public = WithdrawPublic(
+        root=path.root, nullifier=nullifier_of(note.commitment, path.leaf_index, sk),
+        asset=note.asset, amount=amount, recipient=recipient, change_commitment=change.commitment,
+    )
+    private = WithdrawPrivate(
+        sk=sk, note_amount=note.amount, blinding=note.blinding, siblings=list(path.siblings),
+        path_bits=list(path.path_bits), change_blinding=change_blinding,
+    )
+    return WithdrawInputs(public, private, change)
+
+
+PUBLIC_ORDER = {
+    CollateralPublic: collateral_public_inputs,
+    LegPublic: leg_public_inputs,
+    WithdrawPublic: withdraw_public_inputs,
+}
+
+
+def public_vector(public) -> list[int]:
+    """The public inputs of a statement in the verifier's order."""
+    return [int(x) for x in PUBLIC_ORDER[type(public)](public)]
+
