@@ -1,0 +1,276 @@
+"""The fast backend: numba kernels (zk/backends/_fast_kernels.py) behind the backend interface.
+
+Points and field elements cross the boundary once: `prepare_g1/g2` turn a proving key's
+affine tuples into Montgomery-form limb arrays (the prover caches them in pk.cache), and each
+call converts its scalars and its result. The MSM is Pippenger's bucket method: zero scalars
+are skipped, scalars equal to one are added directly (witnesses are mostly bits), the rest are
+bucketed per window with the window width chosen from a cost model, and the windows are shared
+among threads (the kernels release the GIL). Fixed-base multiplication (setup) uses a window
+table of the base. Kernels compile on first use and are cached on disk by numba.
+"""
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from ..curve import G1_INFINITY, G2_INFINITY, G1Point, G2Point
+from ..field import R
+from . import _fast_kernels as K
+
+name = "fast"
+
+# Cost of a Jacobian + Jacobian addition relative to a Jacobian + affine one (16 vs 11 mults).
+_ADD_COST = 1.5
+_MAX_WINDOW = 16
+_LOG2_R = 254  # every scalar is < r < 2^254
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedBases:
+    """Affine bases in Montgomery form, (n, 2, 4) for G1 or (n, 2, 2, 4) for G2."""
+
+    points: np.ndarray
+    is_infinity: np.ndarray
+
+    def __len__(self) -> int:
+        return self.points.shape[0]
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=thread_count(), thread_name_prefix="zktrade-fast")
+
+
+def thread_count() -> int:
+    """Threads for the kernels: ZKTRADE_THREADS, else the CPUs this process may use."""
+    configured = os.environ.get("ZKTRADE_THREADS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def _run_parallel(tasks) -> None:
+    """Run (kernel, args) pairs on the thread pool; re-raises the first error."""
+    if len(tasks) == 1:
+        kernel, args = tasks[0]
+        kernel(*args)
+        return
+    for future in [_pool().submit(kernel, *args) for kernel, args in tasks]:
+        future.result()
+
+
+def _split(n: int, parts: int) -> list[tuple[int, int]]:
+    parts = max(1, min(parts, n))
+    return [(n * t // parts, n * (t + 1) // parts) for t in range(parts)]
+
+
+# ---------------------------------------------------------------- conversions
+
+
+def _limbs(values: Sequence[int]) -> np.ndarray:
+    """Canonical non-negative ints < 2^256 → (n, 4) little-endian uint64 limbs."""
+    data = bytearray(b"".join(v.to_bytes(32, "little") for v in values))
+    return np.frombuffer(data, dtype=np.uint64).reshape(-1, 4)
+
+
+def _ints(limbs: np.ndarray) -> list[int]:
+    data = np.ascontiguousarray(limbs, dtype=np.uint64).tobytes()
+    return [int.from_bytes(data[i : i + 32], "little") for i in range(0, len(data), 32)]
+
+
+def _to_fq_montgomery(values: Sequence[int]) -> np.ndarray:
+    return K.mont_convert(_limbs(values), K.Q_R2, K.Q_LIMBS, K.Q_INV)
+
+
+def _from_fq_montgomery(limbs: np.ndarray) -> list[int]:
+    return _ints(K.mont_convert(limbs.reshape(-1, 4), K.ONE4, K.Q_LIMBS, K.Q_INV))
+
+
+def _to_fr_montgomery(values: Sequence[int]) -> np.ndarray:
+    return K.mont_convert(_limbs([v % R for v in values]), K.R_R2, K.R_LIMBS, K.R_INV)
+
+
+def _from_fr_montgomery(limbs: np.ndarray) -> list[int]:
+    return _ints(K.mont_convert(limbs, K.ONE4, K.R_LIMBS, K.R_INV))
+
+
+def _coords_shape(degree: int) -> tuple[int, ...]:
+    return (4,) if degree == 1 else (2, 4)
+
+
+def _prepare(flat_coords: list[int], infinity: list[bool], degree: int) -> PreparedBases:
+    points = _to_fq_montgomery(flat_coords).reshape((len(infinity), 2) + _coords_shape(degree))
+    return PreparedBases(points=points, is_infinity=np.array(infinity, dtype=bool))
+
+
+def prepare_g1(bases: Sequence[G1Point]) -> PreparedBases:
+    return _prepare([c for p in bases for c in p], [p == G1_INFINITY for p in bases], 1)
+
+
+def prepare_g2(bases: Sequence[G2Point]) -> PreparedBases:
+    flat = [c for p in bases for coord in p for c in coord]
+    return _prepare(flat, [p == G2_INFINITY for p in bases], 2)
+
+
+def _affine_points(jacobian: np.ndarray) -> list:
+    """Jacobian Montgomery arrays → affine int tuples (infinity as all zeros)."""
+    n = jacobian.shape[0]
+    affine = np.empty((n, 2) + jacobian.shape[2:], np.uint64)
+    is_infinity = np.empty(n, dtype=np.bool_)
+    _run_parallel(
+        [(K.to_affine, (jacobian, affine, is_infinity, lo, hi)) for lo, hi in _split(n, thread_count())]
+    )
+    coords = _from_fq_montgomery(affine)
+    if jacobian.ndim == 3:
+        return [
+            G1_INFINITY if is_infinity[i] else (coords[2 * i], coords[2 * i + 1]) for i in range(n)
+        ]
+    return [
+        G2_INFINITY
+        if is_infinity[i]
+        else ((coords[4 * i], coords[4 * i + 1]), (coords[4 * i + 2], coords[4 * i + 3]))
+        for i in range(n)
+    ]
+
+
+# ---------------------------------------------------------------- MSM
+
+
+def window_width(n: int) -> int:
+    """The Pippenger window minimising windows × (n mixed additions + 2^(c+1) full additions)."""
+    def cost(c: int) -> float:
+        return -(-_LOG2_R // c) * (n + _ADD_COST * 2 ** (c + 1))
+
+    return min(range(1, _MAX_WINDOW + 1), key=cost)
+
+
+def _msm(prepared: PreparedBases, scalars: Sequence[int]):
+    if len(scalars) != len(prepared):
+        raise ValueError(f"MSM needs one scalar per base: {len(scalars)} scalars, {len(prepared)} bases")
+    bases = prepared.points
+    coord_shape = bases.shape[2:]
+    out = np.empty((1, 3) + coord_shape, np.uint64)
+    if len(scalars) == 0:
+        out[0] = 0  # Z = 0: infinity
+        return _affine_points(out)[0]
+    limbs = _limbs([k % R for k in scalars])
+    kinds = K.classify_scalars(limbs)
+    kinds[prepared.is_infinity] = 0
+    ones = np.flatnonzero(kinds == 1)
+    indices = np.flatnonzero(kinds == 2)
+    width = window_width(len(indices))
+    n_windows = -(-_LOG2_R // width)
+    window_sums = np.zeros((n_windows, 3) + coord_shape, np.uint64)  # Z = 0: infinity
+    if len(indices):
+        threads = min(thread_count(), n_windows)
+        _run_parallel(
+            [
+                (K.msm_windows, (bases, limbs, indices, width, np.arange(t, n_windows, threads), window_sums))
+                for t in range(threads)
+            ]
+        )
+    K.msm_combine(window_sums, width, bases, ones, out)
+    return _affine_points(out)[0]
+
+
+def msm_g1(prepared: PreparedBases, scalars: Sequence[int]) -> G1Point:
+    """Σ scalars[i]·bases[i] in G1."""
+    return _msm(prepared, scalars)
+
+
+def msm_g2(prepared: PreparedBases, scalars: Sequence[int]) -> G2Point:
+    """Σ scalars[i]·bases[i] in G2."""
+    return _msm(prepared, scalars)
+
+
+# ---------------------------------------------------------------- fixed base (setup)
+
+
+def fixed_base_width(n: int) -> int:
+    """Table window minimising the table's cost (2^c additions per window) plus n lookups."""
+    return min(range(1, 13), key=lambda c: -(-_LOG2_R // c) * (n + _ADD_COST * 2**c))
+
+
+def _fixed_base(base: PreparedBases, scalars: Sequence[int]) -> list:
+    n = len(scalars)
+    if n == 0:
+        return []
+    coord_shape = base.points.shape[2:]
+    width = fixed_base_width(n)
+    n_windows = -(-_LOG2_R // width)
+    table_jacobian = np.empty((n_windows, (1 << width) - 1, 3) + coord_shape, np.uint64)
+    K.fixed_base_table(base.points, width, table_jacobian)
+    flat = table_jacobian.reshape((-1, 3) + coord_shape)
+    table = np.empty((flat.shape[0], 2) + coord_shape, np.uint64)
+    K.to_affine(flat, table, np.empty(flat.shape[0], np.bool_), 0, flat.shape[0])
+    table = table.reshape((n_windows, (1 << width) - 1, 2) + coord_shape)
+    limbs = _limbs([k % R for k in scalars])
+    out = np.empty((n, 3) + coord_shape, np.uint64)
+    _run_parallel(
+        [(K.fixed_base_mul, (table, limbs, width, out, lo, hi)) for lo, hi in _split(n, thread_count())]
+    )
+    return _affine_points(out)
+
+
+def fixed_base_g1(base: G1Point, scalars: Sequence[int]) -> list[G1Point]:
+    """[k·base for k in scalars]."""
+    if base == G1_INFINITY:
+        return [G1_INFINITY] * len(scalars)
+    return _fixed_base(prepare_g1([base]), scalars)
+
+
+def fixed_base_g2(base: G2Point, scalars: Sequence[int]) -> list[G2Point]:
+    if base == G2_INFINITY:
+        return [G2_INFINITY] * len(scalars)
+    return _fixed_base(prepare_g2([base]), scalars)
+
+
+# ---------------------------------------------------------------- NTT
+
+
+def ntt(values: Sequence[int], omega: int) -> list[int]:
+    """out[i] = Σ_j values[j]·omega^(i·j) over Fr."""
+    n = len(values)
+    if n == 0 or n & (n - 1):
+        raise ValueError(f"NTT length must be a power of two, got {n}")
+    a = _to_fr_montgomery(values)
+    K.ntt_in_place(a, tuple(_to_fr_montgomery([omega])[0]))
+    return _from_fr_montgomery(a)
+
+
+# ---------------------------------------------------------------- compilation
+
+
+_KERNELS = (
+    K.classify_scalars,
+    K.msm_windows,
+    K.msm_combine,
+    K.fixed_base_table,
+    K.fixed_base_mul,
+    K.to_affine,
+    K.mont_convert,
+    K.fr_scale_powers,
+    K.fr_mul_sub,
+    K.ntt_in_place,
+)
+
+
+def is_compiled_cache_present() -> bool:
+    """True if numba's on-disk cache holds every kernel (then warmup only loads them)."""
+    try:
+        return all(os.path.exists(k._cache._cache_file._index_path) for k in _KERNELS)
+    except AttributeError:  # numba's cache internals moved: assume a compile is needed
+        return False
+
+
+def warmup() -> None:
+    """Compile (first run) or load (later runs) every kernel for G1, G2 and Fr."""
+    from ..curve import G1_GENERATOR, G2_GENERATOR
+
+    msm_g1(prepare_g1(fixed_base_g1(G1_GENERATOR, [2, 3])), [1, 5])
+    msm_g2(prepare_g2(fixed_base_g2(G2_GENERATOR, [2, 3])), [1, 5])
+    ntt([1, 2], R - 1)
