@@ -1,0 +1,233 @@
+"""snarkjs's Groth16 proving key, .zkey (iden3 container, magic "zkey", version 1).
+
+  1 header:        protocol u32 (1 = Groth16; PLONK and FFLONK keys are refused)
+  2 Groth16:       n8q u32 | q | n8r u32 | r | n_vars u32 | n_public u32 | domain_size u32
+                   | α₁ | β₁ | β₂ | γ₂ | δ₁ | δ₂
+  3 IC:            n_public + 1 G1 points (γ_abc_g1)
+  4 coefficients:  count u32, then (matrix u32: 0 = A, 1 = B | row u32 | wire u32 | value)
+  5 A, 6 B₁:       n_vars G1 points each;  7 B₂: n_vars G2 points
+  8 C:             the private wires' (β·a + α·b + c)/δ, n_vars − n_public − 1 G1 points (our L)
+  9 H:             domain_size G1 points: the 2n-domain Lagrange basis at odd indices, over δ
+  10 MPC params:   csHash (64 bytes) and the phase-2 contributions, kept verbatim
+Points are Montgomery little-endian. A coefficient value is stored as v·R² mod r (R = 2^256;
+snarkjs pre-multiplies so its Montgomery kernels can use the plain witness): we divide by R².
+The coefficient rows are the circom QAP's rows: the constraints, then one A-row per public
+wire i = 0..n_public with coefficient 1. C has no rows in the file: a prover sets C = A·B.
+
+A .zkey holds no C matrix, so the R1CS cannot be rebuilt from it: `circuit_digest` of a key
+read from a .zkey is a zkey digest, "zkey:" + keccak256 of the sizes and section 4.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import sha3
+
+from ..curve import g2_in_subgroup
+from ..errors import MalformedInput
+from ..field import Q, R
+from ..groth16.data import ProvingKey, VerifyingKey
+from ..qap import CircomReduction, qap_domain
+from ..r1cs import R1CS
+from .iden3 import (
+    G1_SIZE,
+    G2_SIZE,
+    MONTGOMERY_R,
+    Cursor,
+    decode_g1_lem,
+    decode_g2_lem,
+    encode_container,
+    encode_g1_lem,
+    encode_g2_lem,
+    field_bytes,
+    parse_container,
+    read_bytes,
+    take_g1,
+    take_g2,
+    u32,
+    write_bytes,
+)
+
+MAGIC = b"zkey"
+VERSION = 1
+GROTH16 = 1
+PROTOCOLS = {1: "Groth16", 2: "PLONK", 10: "FFLONK"}
+HEADER, GROTH_HEADER, IC, COEFFS, A, B1, B2, C, H, MPC = range(1, 11)
+MATRIX_A, MATRIX_B = 0, 1
+_COEFF_SIZE = 12 + 32
+_R2 = MONTGOMERY_R * MONTGOMERY_R % R
+_R2_INV = pow(_R2, -1, R)
+
+Coefficient = tuple[int, int, int, int]  # (matrix, row, wire, value)
+
+
+@dataclass(frozen=True)
+class Zkey:
+    """A snarkjs Groth16 key: our proving key plus the QAP rows' A and B coefficients."""
+
+    proving_key: ProvingKey
+    coefficients: tuple[Coefficient, ...]
+    mpc_params: bytes  # section 10 verbatim: csHash and the contribution transcript
+
+    @property
+    def n_vars(self) -> int:
+        return self.proving_key.n_wires
+
+    @property
+    def n_public(self) -> int:
+        return self.proving_key.n_public
+
+    @property
+    def domain_size(self) -> int:
+        return self.proving_key.domain_size
+
+
+def zkey_digest(n_vars: int, n_public: int, domain_size: int, coefficient_section: bytes) -> str:
+    h = sha3.keccak_256(b"zktrade/zkey/v1")
+    for v in (n_vars, n_public, domain_size):
+        h.update(v.to_bytes(8, "big"))
+    h.update(coefficient_section)
+    return "zkey:" + h.hexdigest()
+
+
+def _read_coefficients(data: bytes, n_vars: int, domain_size: int, what: str) -> tuple[Coefficient, ...]:
+    cur = Cursor(data, f"{what} coefficients")
+    count = cur.u32()
+    if len(data) != 4 + count * _COEFF_SIZE:
+        raise MalformedInput(
+            f"{what}: the coefficient section says {count} entries ({4 + count * _COEFF_SIZE} bytes) but has {len(data)} bytes"
+        )
+    out = []
+    for k in range(count):
+        matrix, row, wire = cur.u32(), cur.u32(), cur.u32()
+        if matrix not in (MATRIX_A, MATRIX_B) or row >= domain_size or wire >= n_vars:
+            raise MalformedInput(
+                f"{what}: coefficient {k} (matrix {matrix}, row {row}, wire {wire}) is outside "
+                f"A/B × {domain_size} rows × {n_vars} wires"
+            )
+        value = cur.element(R, f"coefficient {k}") * _R2_INV % R
+        out.append((matrix, row, wire, value))
+    return tuple(out)
+
+
+def decode_zkey(data: bytes, what: str = "zkey") -> Zkey:
+    """Parse and validate a Groth16 .zkey: primes, sizes, every point on its curve."""
+    f = parse_container(data, MAGIC, (VERSION,), what)
+    head = Cursor(f.section(HEADER, what), f"{what} header")
+    protocol = head.u32()
+    head.end()
+    if protocol != GROTH16:
+        name = PROTOCOLS.get(protocol, f"unknown protocol {protocol}")
+        raise MalformedInput(f"{what}: a {name} key; zktrade proves Groth16 (make the key with `snarkjs groth16 setup`)")
+    g = Cursor(f.section(GROTH_HEADER, what), f"{what} Groth16 header")
+    g.prime(Q, "base field")
+    g.prime(R, "scalar field")
+    n_vars, n_public, domain_size = g.u32(), g.u32(), g.u32()
+    if not 0 <= n_public < n_vars:
+        raise MalformedInput(f"{what}: {n_public} public inputs do not fit {n_vars} wires")
+    if domain_size < n_public + 1 or domain_size & (domain_size - 1):
+        raise MalformedInput(f"{what}: domain size {domain_size} is not a power of two above the public inputs")
+    alpha_g1, beta_g1 = take_g1(g, 2, "α₁, β₁")
+    beta_g2, gamma_g2 = take_g2(g, 2, "β₂, γ₂")
+    (delta_g1,) = take_g1(g, 1, "δ₁")
+    (delta_g2,) = take_g2(g, 1, "δ₂")
+    g.end()
+    for name, p in (("beta_g2", beta_g2), ("gamma_g2", gamma_g2), ("delta_g2", delta_g2)):
+        if not g2_in_subgroup(p):
+            raise MalformedInput(f"{what}: {name} is not in the order-r subgroup of G2")
+
+    def points(kind: int, count: int, size: int, label: str) -> list:
+        body = f.section(kind, what)
+        if len(body) != count * size:
+            raise MalformedInput(f"{what}: section {kind} ({label}) has {len(body)} bytes, expected {count} points ({count * size} bytes)")
+        decode = decode_g1_lem if size == G1_SIZE else decode_g2_lem
+        return decode(body, f"{what}: {label}")
+
+    coefficient_section = f.section(COEFFS, what)
+    mpc = f.section(MPC, what)
+    if len(mpc) < 68:
+        raise MalformedInput(f"{what}: the MPC section ({len(mpc)} bytes) is shorter than a circuit hash and a count")
+    vk = VerifyingKey(
+        alpha_g1=alpha_g1,
+        beta_g2=beta_g2,
+        gamma_g2=gamma_g2,
+        delta_g2=delta_g2,
+        gamma_abc_g1=tuple(points(IC, n_public + 1, G1_SIZE, "IC")),
+    )
+    pk = ProvingKey(
+        vk=vk,
+        beta_g1=beta_g1,
+        delta_g1=delta_g1,
+        a_query=tuple(points(A, n_vars, G1_SIZE, "A")),
+        b_g1_query=tuple(points(B1, n_vars, G1_SIZE, "B1")),
+        b_g2_query=tuple(points(B2, n_vars, G2_SIZE, "B2")),
+        h_query=tuple(points(H, domain_size, G1_SIZE, "H")),
+        l_query=tuple(points(C, n_vars - n_public - 1, G1_SIZE, "C")),
+        domain_size=domain_size,
+        reduction=CircomReduction.name,
+        circuit_digest=zkey_digest(n_vars, n_public, domain_size, coefficient_section),
+    )
+    return Zkey(pk, _read_coefficients(coefficient_section, n_vars, domain_size, what), mpc)
+
+
+def encode_coefficients(coefficients: Sequence[Coefficient]) -> bytes:
+    return u32(len(coefficients)) + b"".join(
+        u32(m) + u32(row) + u32(wire) + field_bytes(v * _R2 % R) for m, row, wire, v in coefficients
+    )
+
+
+def encode_zkey(zkey: Zkey) -> bytes:
+    pk, vk = zkey.proving_key, zkey.proving_key.vk
+    if pk.reduction != CircomReduction.name:
+        raise MalformedInput(f"a .zkey holds circom-reduction keys; this key uses the {pk.reduction!r} reduction")
+    groth_header = b"".join(
+        [
+            u32(32), field_bytes(Q), u32(32), field_bytes(R),
+            u32(pk.n_wires), u32(pk.n_public), u32(pk.domain_size),
+            encode_g1_lem([vk.alpha_g1, pk.beta_g1]),
+            encode_g2_lem([vk.beta_g2, vk.gamma_g2]),
+            encode_g1_lem([pk.delta_g1]),
+            encode_g2_lem([vk.delta_g2]),
+        ]
+    )
+    sections = [
+        (HEADER, u32(GROTH16)),
+        (GROTH_HEADER, groth_header),
+        (IC, encode_g1_lem(vk.gamma_abc_g1)),
+        (COEFFS, encode_coefficients(zkey.coefficients)),
+        (A, encode_g1_lem(pk.a_query)),
+        (B1, encode_g1_lem(pk.b_g1_query)),
+        (B2, encode_g2_lem(pk.b_g2_query)),
+        (C, encode_g1_lem(pk.l_query)),
+        (H, encode_g1_lem(pk.h_query)),
+        (MPC, zkey.mpc_params),
+    ]
+    return encode_container(MAGIC, VERSION, sections)
+
+
+def qap_coefficients(r1cs: R1CS) -> tuple[Coefficient, ...]:
+    """The circom QAP's A and B rows in snarkjs's order: per constraint A then B, then A = wᵢ."""
+    out: list[Coefficient] = []
+    for j, con in enumerate(r1cs.constraints):
+        out += [(MATRIX_A, j, w, v) for w, v in con.a]
+        out += [(MATRIX_B, j, w, v) for w, v in con.b]
+    out += [(MATRIX_A, r1cs.n_constraints + i, i, 1) for i in range(r1cs.n_public + 1)]
+    return tuple(out)
+
+
+def zkey_from_proving_key(pk: ProvingKey, r1cs: R1CS, mpc_params: bytes) -> Zkey:
+    """A .zkey for one of our circom-reduction keys (the digest becomes the zkey digest)."""
+    if pk.reduction != CircomReduction.name or pk.domain_size != qap_domain(r1cs).size:
+        raise MalformedInput("only keys made with the circom reduction for this circuit can be written as .zkey")
+    coefficients = qap_coefficients(r1cs)
+    digest = zkey_digest(pk.n_wires, pk.n_public, pk.domain_size, encode_coefficients(coefficients))
+    return Zkey(replace(pk, circuit_digest=digest, cache={}), coefficients, mpc_params)
+
+
+def write_zkey(path: str | Path, zkey: Zkey) -> None:
+    write_bytes(path, encode_zkey(zkey))
+
+
+def read_zkey(path: str | Path) -> Zkey:
+    return decode_zkey(read_bytes(path, "zkey"), f"zkey {path}")
