@@ -4,6 +4,7 @@ import sys
 
 import click
 
+from .circom import circom
 from .common import run_cli
 from .proofs import circuit, export, prove_cmd, setup_cmd, verify_cmd
 from .demo import demo
@@ -25,7 +26,7 @@ def cli() -> None:
     """
 
 
-for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo):
+for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom):
     cli.add_command(command)
 
 
