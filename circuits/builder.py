@@ -425,6 +425,11 @@ class Statement:
     def public_names(self) -> list[str]:
         return list(self._compiled[1])
 
+    @property
+    def n_private_inputs(self) -> int:
+        """Private input wires (circom's "private inputs"): list fields count their length."""
+        return sum(self.sizes.get(f.name, 1) for f in fields(self.private))
+
     def witness(self, inputs: Mapping[str, object], hint_hook: HintHook | None = None) -> list[int]:
         """The full witness from named inputs (ints or decimal/hex strings; lists for sized fields).
 
@@ -452,7 +457,7 @@ class Statement:
         return {**asdict(pub), **asdict(priv)}
 
     def breakdown(self) -> list[tuple[str, int]]:
-        """Constraints per gadget path prefix; numbered scopes ("level 7") are merged ("level #")."""
+        """Constraints per gadget path prefix (see `breakdown`)."""
         return breakdown(self.r1cs.labels)
 
     # -- running define -----------------------------------------------------------------------
@@ -524,14 +529,24 @@ def _named(name: str, v: int | list[int]) -> Iterator[tuple[str, int]]:
 
 
 def breakdown(labels: Sequence[str]) -> list[tuple[str, int]]:
-    """(path prefix, constraints) for every prefix of every label, numbers in scope names as '#'."""
+    """(gadget path, constraints) for every path prefix, below the statement's own name.
+
+    Numbers in scope names merge ("level 7" → "level #") and a merged row says how many
+    instances it sums ("merkle/level #/poseidon (×20)"); constraints made directly in the body
+    are "(top level)"."""
     counts: dict[str, int] = {}
+    instances: dict[str, set[str]] = {}
     for label in labels:
-        parts = [_generic(p) for p in label.split("/")]
+        parts = label.split("/")[1:]
+        if not parts:
+            counts["(top level)"] = counts.get("(top level)", 0) + 1
+            continue
         for depth in range(1, len(parts) + 1):
-            key = "/".join(parts[:depth])
+            key = "/".join(_generic(p) for p in parts[:depth])
             counts[key] = counts.get(key, 0) + 1
-    return sorted(counts.items())
+            instances.setdefault(key, set()).add("/".join(parts[:depth]))
+    return [(k if len(instances.get(k, ())) < 2 else f"{k} (×{len(instances[k])})", n)
+            for k, n in sorted(counts.items())]
 
 
 def _generic(scope: str) -> str:

@@ -1,0 +1,95 @@
+"""The registered DSL circuits: pinned shapes (golden files), examples, public order, keys per circuit.
+
+After an intended change to a circuit, rewrite the golden files and review the diff:
+    ZKTRADE_UPDATE_GOLDEN=1 .venv/bin/python -m pytest -q tests/circuits/test_catalog.py
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from circuits import registry
+from circuits.catalog import CATALOG, membership
+from circuits.gadgets.merkle import merkle_constraints
+from circuits.gadgets.poseidon import poseidon_constraints
+from zk.errors import KeyMismatch, Unsatisfied
+
+from ..conftest import ROOT
+
+GOLDEN_DIR = ROOT / "circuits" / "golden"
+
+
+def golden(name: str) -> dict:
+    c = registry.get(name)
+    cs = c.r1cs
+    return {
+        "name": name,
+        "constraints": cs.n_constraints,
+        "wires": cs.n_wires,
+        "public_inputs": c.public_names,
+        "r1cs_digest": cs.digest(),
+        "breakdown": dict(c.breakdown()),
+    }
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_golden_shape_and_digest(name):
+    path: Path = GOLDEN_DIR / f"{name}.json"
+    if os.environ.get("ZKTRADE_UPDATE_GOLDEN"):
+        GOLDEN_DIR.mkdir(exist_ok=True)
+        path.write_text(json.dumps(golden(name), indent=2, ensure_ascii=False) + "\n")
+    assert json.loads(path.read_text()) == golden(name), f"{name} drifted: see this file's docstring"
+
+
+def test_documented_costs():
+    assert registry.get("poseidon2").r1cs.n_constraints == poseidon_constraints(2) + 1 == 241
+    assert registry.get("range64").r1cs.n_constraints == 65 + 240 + 1
+    for depth in (4, 20):
+        assert registry.get(f"merkle{depth}").r1cs.n_constraints == merkle_constraints(depth)
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_example_satisfies_and_public_order(name):
+    c = registry.get(name)
+    w = c.witness(c.example_inputs())
+    c.r1cs.check(w)
+    pub_cls = c.public
+    example_pub, _ = c.example()
+    assert c.r1cs.public_inputs(w) == c.public_inputs(example_pub)
+    assert len(c.public_names) == c.r1cs.n_public == len([f for f in pub_cls.__dataclass_fields__])
+
+
+def test_wrong_root_names_the_merkle_path():
+    c = registry.get("merkle4")
+    inputs = c.example_inputs()
+    inputs["root"] = (inputs["root"] + 1)
+    with pytest.raises(Unsatisfied, match=r"^merkle4/merkle: constraint 968 \(assert_equal\) unsatisfied"):
+        c.witness(inputs)
+    inputs = c.example_inputs()
+    inputs["path_bits"] = [2] + inputs["path_bits"][1:]
+    with pytest.raises(Unsatisfied, match=r"^merkle4/merkle/level 0: constraint 0 \(assert_bool\)"):
+        c.witness(inputs)
+
+
+def test_distinct_depths_are_distinct_circuits():
+    assert membership(3).r1cs.digest() != registry.get("merkle4").r1cs.digest()
+
+
+def test_a_key_refuses_another_circuits_witness(monkeypatch):
+    from zk.groth16 import create_proof, prepare_verifying_key, setup, verify_proof
+
+    from .harness import gadget_circuit
+
+    monkeypatch.setenv("ZKTRADE_BACKEND", "reference")  # a 2-constraint circuit needs no JIT
+    product = gadget_circuit(lambda api, x: api.mul(x[0], x[1]), 2, name="product")
+    shifted = gadget_circuit(lambda api, x: api.mul(x[0], x[1] + 1), 2, name="shifted")
+    assert product.r1cs.n_wires == shifted.r1cs.n_wires  # same shape, different constraints
+    pk = setup(product.r1cs, seed=7)
+    w = product.witness({"x": [3, 5], "y": [15]})
+    proof = create_proof(pk, product.r1cs, w, 11, 13)
+    vk = prepare_verifying_key(pk.vk)
+    assert verify_proof(vk, proof, [15]) and not verify_proof(vk, proof, [16])
+    with pytest.raises(KeyMismatch, match="run setup for this circuit"):
+        create_proof(pk, shifted.r1cs, shifted.witness({"x": [3, 5], "y": [18]}), 11, 13)
