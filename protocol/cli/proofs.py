@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 
 from circuits import registry
+from circuits.export import export_circom
 from zk.errors import MalformedInput
 from zk.formats.calldata import encode_verify_call, solidity_calldata
 from zk.formats.native import read_proving_key, write_proving_key
@@ -65,6 +66,29 @@ def circuit_info(name: str) -> None:
     for path, count in c.breakdown():
         table.add_row(path, f"{count:,}", f"{100 * count / total:5.1f}%")
     console.print(table)
+
+
+@circuit.command("export")
+@click.argument("name")
+@click.option("--input", "input_path", type=click.Path(dir_okay=False),
+              help="JSON object of named inputs for the witness (default: the circuit's example input).")
+@click.option("--r1cs", "r1cs_path", type=click.Path(dir_okay=False), help="Write circom's .r1cs here.")
+@click.option("--wtns", "wtns_path", type=click.Path(dir_okay=False), help="Write the witness as circom's .wtns here.")
+def circuit_export(name: str, input_path: str | None, r1cs_path: str | None, wtns_path: str | None) -> None:
+    """Export circuit NAME as circom's .r1cs and a witness as .wtns (snarkjs reads both).
+
+    Example: zktrade circuit export merkle20 --input in.json --r1cs merkle20.r1cs --wtns merkle20.wtns
+    """
+    if r1cs_path is None and wtns_path is None:
+        raise click.UsageError("nothing to do: give --r1cs and/or --wtns")
+    c = registry.get(name)
+    inputs = None
+    if input_path is not None:
+        inputs = read_json(input_path, "circuit input")
+        if not isinstance(inputs, dict):
+            raise MalformedInput(f"circuit input {input_path}: expected a JSON object of named inputs")
+    export_circom(c, inputs, r1cs_path, wtns_path)
+    console.print(f"wrote {' and '.join(p for p in (r1cs_path, wtns_path) if p)}")
 
 
 @click.command("setup")
