@@ -211,11 +211,28 @@ def test_define_must_not_branch_on_values():
 
 
 def test_breakdown_merges_numbered_scopes():
-    labels = ["m", "m/level 0/h", "m/level 0/h", "m/level 1/h", "m/bits"]
-    assert breakdown(labels) == [("m", 5), ("m/bits", 1), ("m/level #", 3), ("m/level #/h", 3)]
-    assert CUBE.breakdown() == [("cubic", 3), ("cubic/cube", 3)]
+    labels = ["m", "m/level 0/h", "m/level 0/h", "m/level 1/h", "m/bits", "m/x 1"]
+    assert breakdown(labels) == [
+        ("(top level)", 1), ("bits", 1), ("level # (×2)", 3), ("level #/h (×2)", 3), ("x #", 1)
+    ]
+    assert CUBE.breakdown() == [("cube", 3)]
 
 
 def test_scope_names_cannot_contain_slashes():
     with pytest.raises(ValueError, match="'/'"):
         gadget_circuit(lambda api, x: api.scope("a/b").__enter__(), 1).r1cs
+
+
+@pytest.mark.parametrize("a", [0, 1, 2, R - 1])
+def test_is_zero_and_is_equal_boundaries(a):
+    c = gadget_circuit(lambda api, x: api.is_zero(x[0]), 1)
+    assert accepts(c, [a], [int(a == 0)]) and not accepts(c, [a], [int(a != 0)])
+    eq = gadget_circuit(lambda api, x: api.is_equal(x[0], x[1]), 2)
+    for b in (0, 1, R - 1):
+        assert accepts(eq, [a, b], [int(a == b)]) and not accepts(eq, [a, b], [int(a != b)])
+
+
+def test_witness_for_takes_the_statements_own_dataclasses():
+    w = CUBE.witness_for(CubePublic(y=35), CubePrivate(x=3))
+    assert w == CUBE.witness({"y": 35, "x": 3})
+    assert CUBE.public_inputs(CubePublic(y=35)) == [35]  # the verifier's vector

@@ -122,3 +122,16 @@ def test_live_circom_counts_circomlib_poseidon(tmp_path):
         counts = dict(line.split(": ") for line in out.stdout.splitlines() if "constraints: " in line)
         assert int(counts["non-linear constraints"]) == CIRCOMLIB_O2_CONSTRAINTS[n], out.stdout + out.stderr
         assert int(counts["linear constraints"]) == 0
+
+
+@pytest.mark.node
+def test_live_circomlibjs_equals_gadget_on_random_inputs():
+    node_tool("snarkjs")
+    rng = random.Random(7)
+    cases = [[rng.randrange(R) for _ in range(n)] for n in range(1, MAX_INPUTS + 1)]
+    out = subprocess.run(
+        ["node", str(VECTORS / "poseidon_vectors.mjs"), json.dumps([[str(x) for x in c] for c in cases])],
+        capture_output=True, text=True, check=True, cwd=ROOT, timeout=120,
+    )
+    for case, result in zip(cases, json.loads(out.stdout), strict=True):
+        assert accepts(poseidon_circuit(len(case)), case, [int(result["hash"])])
