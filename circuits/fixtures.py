@@ -115,6 +115,38 @@ def random_gates(n_gates: int, n_public: int, seed: int) -> FixtureCircuit:
     )
 
 
+def free_publics(n_public: int) -> FixtureCircuit:
+    """n public inputs that take any values: each is squared into a private wire (x_i·x_i = s_i).
+
+    Stands in for a protocol circuit with the same public-input count when testing contracts:
+    the proofs are real, and any change to a public input makes them fail.
+    """
+    first_private = n_public + 1
+    r1cs = R1CS(
+        n_wires=first_private + n_public,
+        n_public=n_public,
+        constraints=tuple(
+            Constraint(lc({1 + i: 1}), lc({1 + i: 1}), lc({first_private + i: 1})) for i in range(n_public)
+        ),
+        labels=tuple(f"squares/x{i}" for i in range(n_public)),
+    )
+    names = [f"x{i}" for i in range(n_public)]
+
+    def solve(v: dict[str, int]) -> list[int]:
+        xs = [v[n] for n in names]
+        return [1, *xs, *(x * x % R for x in xs)]
+
+    return FixtureCircuit(
+        f"free_publics{n_public}",
+        f"{n_public} unconstrained public inputs (contract tests)",
+        r1cs,
+        names,
+        names,
+        solve,
+        {n: i + 1 for i, n in enumerate(names)},
+    )
+
+
 register("cubic", "x³ + x + 5 = y: one public input, three constraints")(cubic)
 register("gates300", "300 random multiplication gates with 4 public outputs")(
     lambda: random_gates(300, 4, seed=300)
@@ -124,4 +156,10 @@ register("gates300x0", "300 random multiplication gates, no public input")(
 )
 register("gates64x32", "64 multiplication gates with 32 public outputs")(
     lambda: random_gates(64, 32, seed=64)
+)
+register("free_publics6", "6 unconstrained public inputs: a stand-in for withdraw in contract tests")(
+    lambda: free_publics(6)
+)
+register("free_publics7", "7 unconstrained public inputs: a stand-in for a settlement leg in contract tests")(
+    lambda: free_publics(7)
 )

@@ -1,0 +1,1 @@
+"""Verifier contracts generated from a verifying key: Solidity and Vyper."""
