@@ -4,6 +4,7 @@ import sys
 
 import click
 
+from .bench import bench
 from .circom import circom
 from .common import run_cli
 from .proofs import circuit, export, prove_cmd, setup_cmd, verify_cmd
@@ -26,7 +27,7 @@ def cli() -> None:
     """
 
 
-for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom):
+for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench):
     cli.add_command(command)
 
 

@@ -1,0 +1,1 @@
+"""`zktrade bench`: the circom benchmark circuit, its cached artefacts, and the timings."""

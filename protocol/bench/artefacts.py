@@ -1,0 +1,151 @@
+"""The benchmark's circom artefacts, built once with the pinned tools and cached on disk.
+
+For each size 2^k the Merkle benchmark circuit (merkle_bench.circom) gets the largest depth
+whose QAP still fits a 2^k domain; circom2 compiles it (--O2 --r1cs --wasm), snarkjs computes
+the witness and keys it from one powers-of-tau file (phase 2 prepared, sized for the largest
+circuit asked for) plus one phase-2 contribution. Everything lives under
+.zktrade-cache/bench/ in the project root (git-ignored); a size is rebuilt only if a file is
+missing.
+"""
+
+import json
+import os
+import random
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from zk.errors import ZkError
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".zktrade-cache" / "bench"
+SOURCE = Path(__file__).with_name("merkle_bench.circom")
+NODE_BIN = ROOT / "node_modules" / ".bin"
+
+# Constraints of merkle_bench.circom at circom2 --O2: 256 for the four Num2Bits(64), and per
+# level 240 (circomlib's Poseidon(2)) + 2 (the bit check and the swap). Checked after compiling.
+BASE_CONSTRAINTS = 256
+LEVEL_CONSTRAINTS = 242
+N_PUBLIC = 1  # the root
+
+
+class BenchToolError(ZkError):
+    """A pinned npm tool failed or is missing."""
+
+
+@dataclass(frozen=True)
+class Artefacts:
+    """One benchmark circuit and the files every prover reads."""
+
+    log_size: int
+    depth: int
+    directory: Path
+
+    @property
+    def r1cs(self) -> Path:
+        return self.directory / "merkle.r1cs"
+
+    @property
+    def wasm(self) -> Path:
+        return self.directory / "merkle_js" / "merkle.wasm"
+
+    @property
+    def input_json(self) -> Path:
+        return self.directory / "input.json"
+
+    @property
+    def wtns(self) -> Path:
+        return self.directory / "merkle.wtns"
+
+    @property
+    def zkey(self) -> Path:
+        return self.directory / "merkle.zkey"
+
+    @property
+    def vk_json(self) -> Path:
+        return self.directory / "verification_key.json"
+
+    @property
+    def n_constraints(self) -> int:
+        return BASE_CONSTRAINTS + LEVEL_CONSTRAINTS * self.depth
+
+
+def depth_for(log_size: int) -> int:
+    """The deepest Merkle path whose QAP rows (constraints + public inputs + 1) fit 2^log_size."""
+    depth = (2**log_size - N_PUBLIC - 1 - BASE_CONSTRAINTS) // LEVEL_CONSTRAINTS
+    if depth < 1:
+        raise ValueError(f"2^{log_size} is too small for the benchmark circuit (at least 2^10)")
+    return depth
+
+
+def _node(tool: str, *args: str, cwd: Path = ROOT) -> str:
+    path = NODE_BIN / tool
+    if shutil.which("node") is None or not path.exists():
+        raise BenchToolError(f"{path} (or node) is missing: run `make bench` (it runs `npm ci`)")
+    done = subprocess.run(
+        ["node", str(path), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NODE_OPTIONS": "--max-old-space-size=8192"},
+    )
+    if done.returncode != 0:
+        raise BenchToolError(f"{tool} {' '.join(args[:2])} failed: {(done.stderr or done.stdout).strip()[-400:]}")
+    return done.stdout
+
+
+def _ptau(power: int, progress: Callable[[str], None]) -> Path:
+    """A prepared powers-of-tau file of at least 2^power (any larger cached one will do)."""
+    for p in range(power, 29):
+        if (CACHE / f"pot{p}.ptau").exists():
+            return CACHE / f"pot{p}.ptau"
+    progress(f"powers of tau 2^{power} (snarkjs; once)")
+    first, second, final = (CACHE / f"pot{power}_{s}.ptau" for s in ("0", "1", "tmp"))
+    _node("snarkjs", "powersoftau", "new", "bn128", str(power), str(first))
+    _node("snarkjs", "powersoftau", "contribute", str(first), str(second), "--name=bench", "-e=zktrade bench")
+    _node("snarkjs", "powersoftau", "prepare", "phase2", str(second), str(final))
+    first.unlink()
+    second.unlink()
+    return final.rename(CACHE / f"pot{power}.ptau")
+
+
+def bench_input(depth: int) -> dict:
+    """A deterministic input: random siblings and path bits, four 64-bit amounts."""
+    rng = random.Random(depth)
+    return {
+        "leaf": str(rng.randrange(2**250)),
+        "siblings": [str(rng.randrange(2**250)) for _ in range(depth)],
+        "path_bits": [str(rng.randrange(2)) for _ in range(depth)],
+        "amounts": [str(rng.randrange(2**64)) for _ in range(4)],
+    }
+
+
+def build(log_size: int, max_log_size: int, progress: Callable[[str], None]) -> Artefacts:
+    """Compile, witness and key the 2^log_size circuit unless its files are already cached."""
+    depth = depth_for(log_size)
+    art = Artefacts(log_size, depth, CACHE / f"merkle_2^{log_size}")
+    if all(p.exists() for p in (art.r1cs, art.wasm, art.wtns, art.zkey, art.vk_json)):
+        return art
+    art.directory.mkdir(parents=True, exist_ok=True)
+    ptau = _ptau(max_log_size, progress)
+    progress(f"2^{log_size}: compiling depth {depth} with circom2")
+    source = art.directory / "merkle.circom"
+    source.write_text(SOURCE.read_text().replace("MerkleBench(DEPTH)", f"MerkleBench({depth})"))
+    # circom2 runs under WASI with the working directory as its only visible tree: relative paths.
+    out = _node(
+        "circom2", str(source.relative_to(ROOT)), "--O2", "--r1cs", "--wasm",
+        "-l", "node_modules", "-o", str(art.directory.relative_to(ROOT)),
+    )
+    if f"non-linear constraints: {art.n_constraints}" not in out:
+        raise BenchToolError(f"expected {art.n_constraints} constraints at depth {depth}; circom2 said:\n{out}")
+    art.input_json.write_text(json.dumps(bench_input(depth)))
+    progress(f"2^{log_size}: witness and keys with snarkjs")
+    _node("snarkjs", "wtns", "calculate", str(art.wasm), str(art.input_json), str(art.wtns))
+    zkey0 = art.directory / "merkle_0.zkey"
+    _node("snarkjs", "groth16", "setup", str(art.r1cs), str(ptau), str(zkey0))
+    _node("snarkjs", "zkey", "contribute", str(zkey0), str(art.zkey), "--name=bench", "-e=zktrade bench")
+    zkey0.unlink()
+    _node("snarkjs", "zkey", "export", "verificationkey", str(art.zkey), str(art.vk_json))
+    return art

@@ -1,0 +1,117 @@
+"""`zktrade bench`: our prover against snarkjs and groth16py on the same circom files."""
+
+import json
+import os
+import platform
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from .common import console, err_console, fast_backend_warmup
+
+
+def _machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from zk.backends.fast import thread_count
+
+    return (
+        f"{model}, {os.cpu_count()} CPUs ({thread_count()} used by the fast backend), "
+        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+    )
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _ratio(ours: float, other: float | None) -> str:
+    return "-" if other is None else f"{ours / other:.2f}×"
+
+
+def _rows(results) -> list[tuple[str, list[str]]]:
+    rows = [("constraints", [f"{t.n_constraints:,}" for t in results])]
+    for phase in results[0].phases:
+        rows.append((f"  {phase}", [_seconds(t.phases[phase]) for t in results]))
+    rows += [
+        ("ours: prove (total)", [_seconds(t.ours) for t in results]),
+        ("ours: key load + conversion (once)", [_seconds(t.key_load) for t in results]),
+        ("snarkjs groth16 prove (process)", [_seconds(t.snarkjs) for t in results]),
+        ("groth16py prove_wtns (arkworks)", [_seconds(t.groth16py) for t in results]),
+        ("ours / snarkjs", [_ratio(t.ours, t.snarkjs) for t in results]),
+        ("ours / groth16py", [_ratio(t.ours, t.groth16py) for t in results]),
+    ]
+    return rows
+
+
+def _markdown(results, machine: str, repeats: int, cold: tuple[float, float] | None) -> str:
+    header = ["seconds (median of %d)" % repeats, *(f"2^{t.log_size}" for t in results)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join([label.strip(), *cells]) + " |" for label, cells in _rows(results)]
+    lines.append("")
+    lines.append(f"Machine: {machine}.")
+    if cold:
+        lines.append(f"Fast kernels: first-run compile {cold[0]:.1f} s, later runs load them in {cold[1]:.2f} s.")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("bench")
+@click.option("--min-log", default=10, show_default=True, type=click.IntRange(10, 20), help="Smallest size, as log2 of the QAP domain.")
+@click.option("--max-log", default=16, show_default=True, type=click.IntRange(10, 20), help="Largest size.")
+@click.option("--repeats", default=5, show_default=True, type=click.IntRange(1, 100), help="Runs per figure (medians are shown).")
+@click.option("--cold-start/--no-cold-start", default=True, show_default=True, help="Also time compiling the fast kernels in a fresh process.")
+@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False), help="Also write the table as markdown (for the README).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the raw medians as JSON.")
+def bench(min_log, max_log, repeats, cold_start, markdown_path, json_path) -> None:
+    """Prove the circom Merkle benchmark circuit at sizes 2^min..2^max with zktrade, snarkjs
+    and groth16py from the same .zkey and .wtns, and print the medians by phase and the ratios.
+
+    The circuits, witnesses and keys are built once with the pinned circom2 and snarkjs and
+    cached under .zktrade-cache/bench/ (the first run spends minutes there). groth16py comes
+    from the `bench` extra (`pip install -e '.[bench]'`); without it its column is empty.
+
+    \b
+    Example: zktrade bench --min-log 10 --max-log 14 --repeats 3 --markdown bench.md
+    """
+    from protocol.bench.artefacts import build
+    from protocol.bench.measure import cold_start_seconds, measure
+
+    if min_log > max_log:
+        raise click.BadParameter(f"--min-log {min_log} is above --max-log {max_log}")
+
+    def progress(message: str) -> None:
+        err_console.print(f"  [dim]{message}[/]")
+
+    cold = None
+    if cold_start:
+        progress("timing the fast kernels' cold start (compiling in a fresh process)")
+        cold = cold_start_seconds()
+    fast_backend_warmup()
+    results = []
+    for log_size in range(min_log, max_log + 1):
+        art = build(log_size, max_log, progress)
+        results.append(measure(art, repeats, progress))
+
+    machine = _machine()
+    table = Table(title=f"Groth16 prove, seconds (median of {repeats})", caption=machine)
+    table.add_column("")
+    for t in results:
+        table.add_column(f"2^{t.log_size}", justify="right")
+    for label, cells in _rows(results):
+        table.add_row(label, *cells)
+    console.print(table)
+    if cold:
+        console.print(f"fast kernels: first-run compile {cold[0]:.1f} s; later runs load them in {cold[1]:.2f} s")
+    if markdown_path:
+        Path(markdown_path).write_text(_markdown(results, machine, repeats, cold))
+    if json_path:
+        Path(json_path).write_text(json.dumps(
+            {"machine": machine, "repeats": repeats, "cold_start": cold,
+             "results": [t.__dict__ for t in results]}, indent=2))
