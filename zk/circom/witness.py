@@ -164,7 +164,7 @@ def calculate_witness(wasm_path: str | Path, inputs: Mapping) -> list[int]:
         h = fnv1a_64(name)
         msb, lsb = h >> 32, h & 0xFFFFFFFF
         size = program.call("getInputSignalSize", msb, lsb)
-        if size < 0:
+        if size <= 0:  # circom answers 0 (or traps) for a name it does not know
             raise WitnessError(f"{what}: the circuit has no input signal {name!r}")
         if len(values) != size:
             raise WitnessError(f"{what}: input {name!r} needs {size} values, got {len(values)}")

@@ -1,0 +1,156 @@
+"""circom/snarkjs artefacts for the interop tests, built with the pinned npm tools.
+
+Built once into .zktrade-cache/circom/<key>/ (git-ignored), keyed by the circuit source, its
+input and package-lock.json, so a second session reuses them; within a session, once per
+process. Commands, for reproducing by hand (from the repository root):
+
+  npx snarkjs powersoftau new bn128 12 pot0.ptau
+  npx snarkjs powersoftau contribute pot0.ptau pot1.ptau -e=zktrade-tests
+  npx snarkjs powersoftau prepare phase2 pot1.ptau pot12.ptau
+  npx circom2 tests/fixtures/circom/merkle.circom --r1cs --wasm --O2 -l node_modules/circomlib/circuits -o OUT
+  npx snarkjs wtns calculate OUT/merkle_js/merkle.wasm input.json merkle.wtns
+  npx snarkjs groth16 setup merkle.r1cs pot12.ptau merkle_0.zkey
+  npx snarkjs zkey contribute merkle_0.zkey merkle.zkey -e=zktrade-tests
+  npx snarkjs zkey export verificationkey merkle.zkey verification_key.json
+  npx snarkjs groth16 prove merkle.zkey merkle.wtns proof.json public.json
+"""
+
+import hashlib
+import json
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ..conftest import ROOT, node_tool, run_snarkjs
+
+CACHE = ROOT / ".zktrade-cache" / "circom"
+FIXTURES = ROOT / "tests" / "fixtures" / "circom"
+PTAU_POWER = 12
+
+MERKLE_INPUT = {
+    "secret": "12345678901234567890",
+    "amount": "1000000",
+    "index": "613",
+    "siblings": [str(7 ** (i + 20)) for i in range(10)],
+}
+SMALL_INPUT = {"a": "7", "b": "200"}
+
+
+@dataclass(frozen=True)
+class Circuit:
+    dir: Path
+    name: str
+    input: dict
+
+    def path(self, suffix: str) -> Path:
+        return self.dir / f"{self.name}{suffix}"
+
+    @property
+    def r1cs(self) -> Path:
+        return self.path(".r1cs")
+
+    @property
+    def wasm(self) -> Path:
+        return self.dir / f"{self.name}_js" / f"{self.name}.wasm"
+
+    @property
+    def wtns(self) -> Path:
+        return self.path(".wtns")
+
+    @property
+    def zkey_initial(self) -> Path:
+        return self.path("_0.zkey")  # `snarkjs groth16 setup`: δ = γ = 1, no contribution
+
+    @property
+    def zkey(self) -> Path:
+        return self.path(".zkey")
+
+    @property
+    def vk(self) -> Path:
+        return self.dir / "verification_key.json"
+
+    @property
+    def proof(self) -> Path:
+        return self.dir / "proof.json"
+
+    @property
+    def public(self) -> Path:
+        return self.dir / "public.json"
+
+
+def _check(result: subprocess.CompletedProcess, what: str) -> None:
+    if result.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+
+
+def _lock_digest() -> str:
+    return hashlib.sha256((ROOT / "package-lock.json").read_bytes()).hexdigest()[:16]
+
+
+def _build_once(final: Path, build) -> Path:
+    """Build into a fresh directory, then rename into place (a crash never leaves half a cache)."""
+    if (final / "DONE").exists():
+        return final
+    tmp = final.with_name(f"{final.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir(parents=True)
+    try:
+        build(tmp)
+        (tmp / "DONE").write_text("ok\n")
+        if final.exists():
+            shutil.rmtree(final)
+        tmp.rename(final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return final
+
+
+@cache
+def ptau() -> Path:
+    """A phase-2-prepared powers of tau of power 12 (domains up to 4096)."""
+
+    def build(d: Path) -> None:
+        for args in (
+            ("powersoftau", "new", "bn128", str(PTAU_POWER), str(d / "pot0.ptau")),
+            ("powersoftau", "contribute", str(d / "pot0.ptau"), str(d / "pot1.ptau"), "-e=zktrade-tests"),
+            ("powersoftau", "prepare", "phase2", str(d / "pot1.ptau"), str(d / "pot.ptau")),
+        ):
+            _check(run_snarkjs(*args, timeout=900), "snarkjs " + " ".join(args[:3]))
+        (d / "pot0.ptau").unlink()
+        (d / "pot1.ptau").unlink()
+
+    return _build_once(CACHE / f"ptau{PTAU_POWER}-{_lock_digest()}", build) / "pot.ptau"
+
+
+@cache
+def circuit(name: str) -> Circuit:
+    """Compile tests/fixtures/circom/NAME.circom and key and prove it with snarkjs."""
+    source = FIXTURES / f"{name}.circom"
+    inputs = {"merkle": MERKLE_INPUT, "small": SMALL_INPUT}[name]
+    pot = ptau()
+    key = hashlib.sha256(source.read_bytes() + json.dumps(inputs).encode()).hexdigest()[:16]
+
+    def build(d: Path) -> None:
+        c = Circuit(d, name, inputs)
+        # circom2 runs under WASI and only sees the working directory's tree: relative paths.
+        compiled = subprocess.run(
+            ["node", str(node_tool("circom2")), str(source.relative_to(ROOT)), "--r1cs", "--wasm", "--O2",
+             "-l", "node_modules/circomlib/circuits", "-o", str(d.relative_to(ROOT))],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )
+        _check(compiled, f"circom2 {name}")
+        (d / "input.json").write_text(json.dumps(inputs))
+        for args in (
+            ("wtns", "calculate", str(c.wasm), str(d / "input.json"), str(c.wtns)),
+            ("groth16", "setup", str(c.r1cs), str(pot), str(c.zkey_initial)),
+            ("zkey", "contribute", str(c.zkey_initial), str(c.zkey), "-e=zktrade-tests"),
+            ("zkey", "export", "verificationkey", str(c.zkey), str(c.vk)),
+            ("groth16", "prove", str(c.zkey), str(c.wtns), str(c.proof), str(c.public)),
+        ):
+            _check(run_snarkjs(*args), "snarkjs " + " ".join(args[:2]))
+
+    d = _build_once(CACHE / f"{name}-{key}-{_lock_digest()}", build)
+    return Circuit(d, name, inputs)
