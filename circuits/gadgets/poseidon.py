@@ -17,6 +17,7 @@ present, and the hash against checked-in circomlibjs vectors and live circomlibj
 import json
 from dataclasses import dataclass
 from functools import cache
+from operator import mul
 from pathlib import Path
 
 from zk.field import R
@@ -104,8 +105,98 @@ def poseidon_hash(inputs: list[int]) -> int:
     for i, x in enumerate(inputs):
         if isinstance(x, bool) or not isinstance(x, int) or not 0 <= x < R:
             raise ValueError(f"Poseidon input {i} = {x!r} is not a field element in [0, r)")
-    p = params(len(inputs))
-    return poseidon_permutation([0, *inputs], p)[0]
+    return _fast_hash([0, *inputs], _fast_schedule(len(inputs)))
+
+
+# -- the fast path: the same function with cheaper partial rounds --------------------------------
+#
+# poseidon_permutation above is the reference. The fast path (the Poseidon paper's appendix B,
+# as in circomlibjs's poseidon_opt, constants derived here from C and M) rewrites the partial
+# rounds, where only state[0] goes through the S-box:
+#  1. constants: x ↦ M·S₀(x + c) = M·S₀(x + c₀e₀) + M·(0, c₁, …): the second term is a constant,
+#     so it moves into the next round's constants and a partial round adds c₀ only;
+#  2. matrices: M = M″·M′ with M′ = diag(1, Â) (Â = M[1:,1:]) and M″ = [[m₀₀, u], [w, I]]
+#     sparse; M′ commutes with S₀, so it moves into the previous round (M′·M, factored again);
+#     the first partial round's M′ lands in the last full round before them.
+# A partial round then costs 2t − 1 multiplications instead of t². tests cross-check both paths.
+
+
+@dataclass(frozen=True)
+class _FastSchedule:
+    p: PoseidonParams
+    constants: tuple[tuple[int, ...], ...]  # per round; partial rounds use only [0]
+    sparse: tuple[tuple[int, tuple[int, ...], tuple[int, ...]], ...]  # (m₀₀, u, w) per partial round
+    pre_partial_mds: tuple[tuple[int, ...], ...]  # M′·M for the last full round before the partial ones
+
+
+def _mat_mul(a, b) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(sum(map(mul, row, col)) % R for col in zip(*b)) for row in a)
+
+
+def _mat_inv(a) -> tuple[tuple[int, ...], ...]:
+    """Gauss–Jordan over Fr; Poseidon's MDS submatrices are invertible (the MDS property)."""
+    n = len(a)
+    m = [list(row) + [int(i == j) for j in range(n)] for i, row in enumerate(a)]
+    for col in range(n):
+        pivot = next(i for i in range(col, n) if m[i][col])
+        m[col], m[pivot] = m[pivot], m[col]
+        inv = pow(m[col][col], -1, R)
+        m[col] = [x * inv % R for x in m[col]]
+        for i in range(n):
+            if i != col and m[i][col]:
+                f = m[i][col]
+                m[i] = [(x - f * y) % R for x, y in zip(m[i], m[col])]
+    return tuple(tuple(row[n:]) for row in m)
+
+
+@cache
+def _fast_schedule(n_inputs: int) -> _FastSchedule:
+    p = params(n_inputs)
+    t, m, half = p.t, p.mds, p.full_rounds // 2
+    partial = range(half, half + p.partial_rounds)
+    c = [list(p.round_constants[r * t : (r + 1) * t]) for r in range(p.n_rounds)]
+    for r in partial:
+        carry = [sum(m[i][j] * c[r][j] for j in range(1, t)) % R for i in range(t)]
+        c[r + 1] = [(x + y) % R for x, y in zip(c[r + 1], carry)]
+        c[r][1:] = [0] * (t - 1)
+    sparse = []
+    b = m
+    for _ in partial:  # from the last partial round back to the first
+        a_hat = tuple(row[1:] for row in b[1:])
+        a_hat_inv = _mat_inv(a_hat)
+        u = tuple(sum(b[0][1 + k] * a_hat_inv[k][j] for k in range(t - 1)) % R for j in range(t - 1))
+        sparse.append((b[0][0], u, tuple(row[0] for row in b[1:])))
+        m_prime = ((1,) + (0,) * (t - 1),) + tuple((0, *row) for row in a_hat)
+        b = _mat_mul(m_prime, m)
+    return _FastSchedule(p, tuple(map(tuple, c)), tuple(reversed(sparse)), b)
+
+
+def _full_round(state: list[int], constants: tuple[int, ...], mds) -> list[int]:
+    s = []
+    for x, k in zip(state, constants):
+        x = (x + k) % R
+        x2 = x * x % R
+        s.append(x2 * x2 % R * x % R)
+    return [sum(map(mul, row, s)) % R for row in mds]
+
+
+def _fast_hash(state: list[int], f: _FastSchedule) -> int:
+    p, c, m = f.p, f.constants, f.p.mds
+    half, last = p.full_rounds // 2, p.n_rounds - 1
+    for r in range(half - 1):
+        state = _full_round(state, c[r], m)
+    state = _full_round(state, c[half - 1], f.pre_partial_mds)
+    s0, rest = state[0], state[1:]
+    for r, (m00, u, w) in enumerate(f.sparse, start=half):
+        x = (s0 + c[r][0]) % R
+        x2 = x * x % R
+        x = x2 * x2 % R * x % R
+        s0 = (m00 * x + sum(map(mul, u, rest))) % R
+        rest = [(wi * x + si) % R for wi, si in zip(w, rest)]
+    state = [s0, *rest]
+    for r in range(half + p.partial_rounds, last):
+        state = _full_round(state, c[r], m)
+    return _full_round(state, c[last], m[:1])[0]
 
 
 def _sbox_gadget(api: Api, x: Value) -> Value:

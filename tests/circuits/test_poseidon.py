@@ -10,8 +10,12 @@ import pytest
 from circuits.gadgets.poseidon import (
     MAX_INPUTS,
     _CONSTANTS_FILE,
+    _fast_hash,
+    _fast_schedule,
     constants_from_circomlibjs,
+    params,
     poseidon_hash,
+    poseidon_permutation,
 )
 from zk.field import R
 
@@ -135,3 +139,13 @@ def test_live_circomlibjs_equals_gadget_on_random_inputs():
     )
     for case, result in zip(cases, json.loads(out.stdout), strict=True):
         assert accepts(poseidon_circuit(len(case)), case, [int(result["hash"])])
+
+
+@pytest.mark.parametrize("n", range(1, MAX_INPUTS + 1))
+def test_fast_path_equals_reference_permutation(n):
+    rng = random.Random(100 + n)
+    for inputs in ([0] * n, [R - 1] * n, *([rng.randrange(R) for _ in range(n)] for _ in range(5))):
+        assert poseidon_hash(inputs) == poseidon_permutation([0, *inputs], params(n))[0]
+    # any first state element, not just the capacity's 0, goes through the same permutation
+    state = [rng.randrange(R) for _ in range(n + 1)]
+    assert _fast_hash(list(state), _fast_schedule(n)) == poseidon_permutation(state, params(n))[0]
