@@ -42,6 +42,8 @@ def _failures() -> tuple[type[Exception], ...]:
 
 def _reason(exc: Exception) -> str:
     message = getattr(exc, "message", None) or str(exc)
+    if message.rstrip().endswith(("b''", "0x")):
+        return "reverted without a reason (out of gas, or a contract that gives none)"
     return message.replace("execution reverted: ", "reverted: ") if "revert" in message else f"reverted: {message}"
 
 
