@@ -85,6 +85,17 @@ class Domain:
             power = power * shift % R
         return get_backend().ntt(scaled, self.omega)
 
+    def coset_evaluations(self, evals: Sequence[int], shift: int) -> list[int]:
+        """Evaluations at ω^i → evaluations of the same polynomial at shift·ω^i."""
+        self._check(evals)
+        backend = get_backend()
+        # Optional in a backend: a fused version that keeps its own arrays between the two
+        # transforms instead of converting to ints and back.
+        fused = getattr(backend, "coset_evaluations", None)
+        if fused is not None:
+            return fused(evals, self.omega, shift)
+        return self.coset_ntt(self.intt(evals), shift)
+
     def coset_intt(self, evals: Sequence[int], shift: int) -> list[int]:
         """Evaluations at shift·ω^i → coefficients."""
         coeffs = self.intt(evals)

@@ -75,7 +75,7 @@ def row_evaluations(r1cs: R1CS, witness: Sequence[int], size: int) -> tuple[list
 
 def coset_products(domain: Domain, rows: tuple[list[int], ...], shift: int) -> list[int]:
     """P(x) = A(x)·B(x) − C(x) at the coset shift·⟨ω⟩, from the row evaluations."""
-    a, b, c = (domain.coset_ntt(domain.intt(v), shift) for v in rows)
+    a, b, c = (domain.coset_evaluations(v, shift) for v in rows)
     return [(x * y - z) % R for x, y, z in zip(a, b, c)]
 
 

@@ -17,7 +17,7 @@ from zk.curve import (
     g2_mul,
     g2_neg,
 )
-from zk.domain import root_of_unity
+from zk.domain import Domain, root_of_unity
 from zk.errors import ConfigError
 from zk.field import R
 from zk.groth16 import create_proof, generate_parameters, prepare_verifying_key, sample_toxic_waste, verify_proof
@@ -160,3 +160,16 @@ def test_backend_selection(monkeypatch):
 def test_warmup_compiles_and_reports_the_cache():
     fast.warmup()
     assert fast.is_compiled_cache_present()
+
+
+@pytest.mark.parametrize("log_n", [0, 1, 4, 7])
+def test_coset_evaluations_match_intt_then_coset_ntt(monkeypatch, log_n):
+    rng = random.Random(log_n)
+    d = Domain(1 << log_n)
+    evals = [rng.randrange(R) for _ in range(d.size)]
+    shift = rng.randrange(1, R)
+    monkeypatch.setenv("ZKTRADE_BACKEND", "reference")
+    expected = d.coset_ntt(d.intt(evals), shift)
+    assert d.coset_evaluations(evals, shift) == expected
+    monkeypatch.setenv("ZKTRADE_BACKEND", "fast")
+    assert d.coset_evaluations(evals, shift) == expected

@@ -223,6 +223,10 @@ def f_mul(a, b):
     """a·b."""
 
 
+def f_sqr(a):
+    """a²."""
+
+
 def f_is_zero(a):
     """a == 0."""
 
@@ -274,6 +278,22 @@ def _f_mul(a, b):
         return lambda a, b: fq_mul(a, b)
     if _is_fq2(a):
         return lambda a, b: fq2_mul(a, b)
+
+
+@njit
+def fq2_sqr(a):
+    """(a0 + a1·u)² = (a0 + a1)(a0 − a1) + 2·a0·a1·u: two Fq multiplications."""
+    product = fq_mul(a[0], a[1])
+    real = fq_mul(mod_add(a[0], a[1], Q_LIMBS), mod_sub(a[0], a[1], Q_LIMBS))
+    return (real, mod_add(product, product, Q_LIMBS))
+
+
+@overload(f_sqr)
+def _f_sqr(a):
+    if _is_fq(a):
+        return lambda a: fq_mul(a, a)
+    if _is_fq2(a):
+        return lambda a: fq2_sqr(a)
 
 
 @overload(f_is_zero)
@@ -407,14 +427,14 @@ def jac_double(p):
     x, y, z = p
     if f_is_zero(z):
         return p
-    a = f_mul(x, x)
-    b = f_mul(y, y)
-    c = f_mul(b, b)
+    a = f_sqr(x)
+    b = f_sqr(y)
+    c = f_sqr(b)
     xb = f_add(x, b)
-    d = f_sub(f_sub(f_mul(xb, xb), a), c)
+    d = f_sub(f_sub(f_sqr(xb), a), c)
     d = f_add(d, d)
     e = f_add(f_add(a, a), a)
-    f = f_mul(e, e)
+    f = f_sqr(e)
     x3 = f_sub(f_sub(f, d), d)
     c8 = f_add(c, c)
     c8 = f_add(c8, c8)
@@ -430,7 +450,7 @@ def jac_add_affine(p, q):
     x1, y1, z1 = p
     if f_is_zero(z1):
         return (q[0], q[1], f_one(z1))
-    z1z1 = f_mul(z1, z1)
+    z1z1 = f_sqr(z1)
     u2 = f_mul(q[0], z1z1)
     s2 = f_mul(f_mul(q[1], z1), z1z1)
     h = f_sub(u2, x1)
@@ -439,17 +459,17 @@ def jac_add_affine(p, q):
         if f_is_zero(r):
             return jac_double(p)
         return jac_infinity(z1)
-    hh = f_mul(h, h)
+    hh = f_sqr(h)
     i = f_add(hh, hh)
     i = f_add(i, i)
     j = f_mul(h, i)
     r = f_add(r, r)
     v = f_mul(x1, i)
-    x3 = f_sub(f_sub(f_sub(f_mul(r, r), j), v), v)
+    x3 = f_sub(f_sub(f_sub(f_sqr(r), j), v), v)
     y1j = f_mul(y1, j)
     y3 = f_sub(f_sub(f_mul(r, f_sub(v, x3)), y1j), y1j)
     zh = f_add(z1, h)
-    z3 = f_sub(f_sub(f_mul(zh, zh), z1z1), hh)
+    z3 = f_sub(f_sub(f_sqr(zh), z1z1), hh)
     return (x3, y3, z3)
 
 
@@ -462,8 +482,8 @@ def jac_add(p, q):
         return q
     if f_is_zero(z2):
         return p
-    z1z1 = f_mul(z1, z1)
-    z2z2 = f_mul(z2, z2)
+    z1z1 = f_sqr(z1)
+    z2z2 = f_sqr(z2)
     u1 = f_mul(x1, z2z2)
     u2 = f_mul(x2, z1z1)
     s1 = f_mul(f_mul(y1, z2), z2z2)
@@ -475,15 +495,15 @@ def jac_add(p, q):
             return jac_double(p)
         return jac_infinity(z1)
     h2 = f_add(h, h)
-    i = f_mul(h2, h2)
+    i = f_sqr(h2)
     j = f_mul(h, i)
     r = f_add(r, r)
     v = f_mul(u1, i)
-    x3 = f_sub(f_sub(f_sub(f_mul(r, r), j), v), v)
+    x3 = f_sub(f_sub(f_sub(f_sqr(r), j), v), v)
     s1j = f_mul(s1, j)
     y3 = f_sub(f_sub(f_mul(r, f_sub(v, x3)), s1j), s1j)
     zz = f_add(z1, z2)
-    z3 = f_mul(f_sub(f_sub(f_mul(zz, zz), z1z1), z2z2), h)
+    z3 = f_mul(f_sub(f_sub(f_sqr(zz), z1z1), z2z2), h)
     return (x3, y3, z3)
 
 
@@ -602,7 +622,7 @@ def to_affine(points, out, is_infinity, lo, hi):
             continue
         z_inv = f_mul(inv, load_coord(prefix, i - lo, 0))
         inv = f_mul(inv, z)
-        z2 = f_mul(z_inv, z_inv)
+        z2 = f_sqr(z_inv)
         store_point(out, i, (f_mul(x, z2), f_mul(y, f_mul(z2, z_inv))))
 
 
@@ -637,13 +657,6 @@ def fr_scale_powers(values, first, ratio):
     for i in range(values.shape[0]):
         _set4(values, i, fr_mul(_row4(values, i), w))
         w = fr_mul(w, ratio)
-
-
-@njit(nogil=True, cache=True)
-def fr_mul_sub(a, b, c):
-    """a[i] ← a[i]·b[i] − c[i] in Fr (Montgomery form)."""
-    for i in range(a.shape[0]):
-        _set4(a, i, mod_sub(fr_mul(_row4(a, i), _row4(b, i)), _row4(c, i), R_LIMBS))
 
 
 @njit(nogil=True, cache=True)

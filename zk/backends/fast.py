@@ -242,6 +242,17 @@ def ntt(values: Sequence[int], omega: int) -> list[int]:
     return _from_fr_montgomery(a)
 
 
+def coset_evaluations(evals: Sequence[int], omega: int, shift: int) -> list[int]:
+    """Values on ⟨ω⟩ → values on shift·⟨ω⟩: iNTT, scale coefficient j by shift^j/n, NTT."""
+    n = len(evals)
+    a = _to_fr_montgomery(evals)
+    omega_inv, n_inv = _to_fr_montgomery([pow(omega, -1, R), pow(n, -1, R)])
+    K.ntt_in_place(a, tuple(omega_inv))
+    K.fr_scale_powers(a, tuple(n_inv), tuple(_to_fr_montgomery([shift])[0]))
+    K.ntt_in_place(a, tuple(_to_fr_montgomery([omega])[0]))
+    return _from_fr_montgomery(a)
+
+
 # ---------------------------------------------------------------- compilation
 
 
@@ -254,7 +265,6 @@ _KERNELS = (
     K.to_affine,
     K.mont_convert,
     K.fr_scale_powers,
-    K.fr_mul_sub,
     K.ntt_in_place,
 )
 
@@ -273,4 +283,4 @@ def warmup() -> None:
 
     msm_g1(prepare_g1(fixed_base_g1(G1_GENERATOR, [2, 3])), [1, 5])
     msm_g2(prepare_g2(fixed_base_g2(G2_GENERATOR, [2, 3])), [1, 5])
-    ntt([1, 2], R - 1)
+    coset_evaluations([1, 2], R - 1, 5)
