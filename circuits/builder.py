@@ -444,6 +444,9 @@ class Statement:
                 f"{self.name}: define made {api.n_constraints} constraints / {api.n_wires} wires when solving "
                 f"but {cs.n_constraints} / {cs.n_wires} when compiling: it must not branch on input values"
             )
+        # Every constraint was checked as it was made; checking the compiled system as well catches
+        # a define whose constraints (not only their number) depend on the input values.
+        cs.check(api.values)
         return api.values
 
     def witness_for(self, pub: Any, priv: Any, hint_hook: HintHook | None = None) -> list[int]:
