@@ -211,9 +211,9 @@ def test_define_must_not_branch_on_values():
 
 
 def test_breakdown_merges_numbered_scopes():
-    labels = ["m", "m/level 0/h", "m/level 0/h", "m/level 1/h", "m/bits", "m/x 1"]
+    labels = ["m", "m/level 0/h", "m/level 0/h", "m/level 1/h", "m/level 1", "m/bits", "m/x 1", "m/c/h/g"]
     assert breakdown(labels) == [
-        ("(top level)", 1), ("bits", 1), ("level # (×2)", 3), ("level #/h (×2)", 3), ("x #", 1)
+        ("(top level)", 1), ("bits", 1), ("c/h/g", 1), ("level # (×2)", 4), ("level #/h (×2)", 3), ("x #", 1)
     ]
     assert CUBE.breakdown() == [("cube", 3)]
 
