@@ -208,8 +208,8 @@ class Api:
         self.wire_names.append(name)
         return Var({wire: 1}, None)
 
-    def _constrain(self, a: Value, b: Value, c: Value, op: str) -> None:
-        """Record a·b = c (compiling) or check it (solving); `op` names the check in errors."""
+    def _constrain(self, a: Value, b: Value, c: Value, op: str, detail: Callable[[], str] | None = None) -> None:
+        """Record a·b = c (compiling) or check it (solving); `op` (and `detail`) explain a failure."""
         j = self.n_constraints
         self.n_constraints += 1
         if not self.solving:
@@ -220,7 +220,8 @@ class Api:
         if va * vb % R != vc:
             raise Unsatisfied(
                 f"{self.path}: constraint {j} ({op}) unsatisfied: "
-                f"a·b = {signed(va * vb)} (a = {signed(va)}, b = {signed(vb)}), c = {signed(vc)}",
+                f"a·b = {signed(va * vb)} (a = {signed(va)}, b = {signed(vb)}), c = {signed(vc)}"
+                + (f"; {detail()}" if detail else ""),
                 j,
             )
 
@@ -284,7 +285,8 @@ class Api:
             if diff:
                 raise Unsatisfied(f"{self.path}: constants differ: {value_of(a)} ≠ {value_of(b)}", -1)
             return
-        self._constrain(diff, 1, 0, "assert_equal")
+        self._constrain(diff, 1, 0, "assert_equal",
+                        lambda: f"left = {signed(value_of(a))}, right = {signed(value_of(b))}")
 
     def assert_bool(self, a: Value) -> None:
         """a ∈ {0, 1}: one constraint a·a = a."""

@@ -47,7 +47,7 @@ def test_cube_r1cs_and_witness():
 
 
 def test_unsatisfied_names_the_gadget_path_and_values():
-    with pytest.raises(Unsatisfied, match=r"^cubic/cube: constraint 2 \(assert_equal\) unsatisfied: a·b = -1 \(a = -1, b = 1\), c = 0$"):
+    with pytest.raises(Unsatisfied, match=r"^cubic/cube: constraint 2 \(assert_equal\) unsatisfied: a·b = -1 \(a = -1, b = 1\), c = 0; left = 35, right = 36$"):
         CUBE.witness({"y": 36, "x": 3})
 
 
