@@ -67,6 +67,14 @@ def fq12_to_tower(f: FQ12) -> list[list[list[str]]]:
     return out
 
 
+# ffjavascript's final exponentiation (the Fuentes-Castañeda et al. hard part) computes the
+# reduced pairing raised to 2u(6u² + 3u + 1), u = 4965661367192848881 the BN254 parameter: a
+# different but equally valid pairing. vk_alphabeta_12 is that value, checked against snarkjs's
+# exported keys in tests/zk/test_circom_interop.py.
+_BN254_U = 4965661367192848881
+FFJAVASCRIPT_PAIRING_EXPONENT = 2 * _BN254_U * (6 * _BN254_U**2 + 3 * _BN254_U + 1)
+
+
 def vk_to_json(vk: VerifyingKey) -> dict:
     return {
         "protocol": "groth16",
@@ -76,7 +84,7 @@ def vk_to_json(vk: VerifyingKey) -> dict:
         "vk_beta_2": g2_to_json(vk.beta_g2),
         "vk_gamma_2": g2_to_json(vk.gamma_g2),
         "vk_delta_2": g2_to_json(vk.delta_g2),
-        "vk_alphabeta_12": fq12_to_tower(pairing(vk.alpha_g1, vk.beta_g2)),
+        "vk_alphabeta_12": fq12_to_tower(pairing(vk.alpha_g1, vk.beta_g2) ** FFJAVASCRIPT_PAIRING_EXPONENT),
         "IC": [g1_to_json(p) for p in vk.gamma_abc_g1],
     }
 
