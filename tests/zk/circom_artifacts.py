@@ -99,9 +99,11 @@ def _build_once(final: Path, build) -> Path:
     try:
         build(tmp)
         (tmp / "DONE").write_text("ok\n")
-        if final.exists():
-            shutil.rmtree(final)
-        tmp.rename(final)
+        try:
+            tmp.rename(final)
+        except OSError:  # another pytest worker finished first: keep its copy
+            if not (final / "DONE").exists():
+                raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
