@@ -6,6 +6,7 @@ After an intended change to a circuit, rewrite the golden files and review the d
 
 import json
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,14 @@ from circuits.catalog import CATALOG, membership
 from circuits.gadgets.merkle import merkle_constraints
 from circuits.gadgets.poseidon import poseidon_constraints
 from zk.errors import KeyMismatch, Unsatisfied
+from zk.field import R
 
-from ..conftest import ROOT
+from ..conftest import ROOT, run_snarkjs
 
 GOLDEN_DIR = ROOT / "circuits" / "golden"
+
+
+GOLDEN_SEED = 20261124  # the toxic waste the pinned verifying-key digests come from
 
 
 def golden(name: str) -> dict:
@@ -34,13 +39,39 @@ def golden(name: str) -> dict:
     }
 
 
-@pytest.mark.parametrize("name", CATALOG)
-def test_golden_shape_and_digest(name):
-    path: Path = GOLDEN_DIR / f"{name}.json"
+def vk_digest(name: str) -> str:
+    """keccak256 of the snarkjs verification_key.json that setup(seed=GOLDEN_SEED) makes."""
+    import sha3
+
+    from zk.formats.snarkjs_json import vk_to_json
+    from zk.groth16 import setup
+
+    vk = setup(registry.get(name).r1cs, seed=GOLDEN_SEED).vk
+    return sha3.keccak_256(json.dumps(vk_to_json(vk), sort_keys=True).encode()).hexdigest()
+
+
+def golden_file(name: str) -> Path:
+    path = GOLDEN_DIR / f"{name}.json"
     if os.environ.get("ZKTRADE_UPDATE_GOLDEN"):
         GOLDEN_DIR.mkdir(exist_ok=True)
-        path.write_text(json.dumps(golden(name), indent=2, ensure_ascii=False) + "\n")
-    assert json.loads(path.read_text()) == golden(name), f"{name} drifted: see this file's docstring"
+        pinned = {**golden(name), "vk_digest": vk_digest(name)}
+        path.write_text(json.dumps(pinned, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_golden_shape_and_digest(name):
+    pinned = json.loads(golden_file(name).read_text())
+    pinned.pop("vk_digest")
+    assert pinned == golden(name), f"{name} drifted: see this file's docstring"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CATALOG)
+def test_golden_verifying_key(name):
+    assert json.loads(golden_file(name).read_text())["vk_digest"] == vk_digest(name), (
+        f"{name}: setup from the pinned seed gives another key: see this file's docstring"
+    )
 
 
 def test_documented_costs():
@@ -93,3 +124,32 @@ def test_a_key_refuses_another_circuits_witness(monkeypatch):
     assert verify_proof(vk, proof, [15]) and not verify_proof(vk, proof, [16])
     with pytest.raises(KeyMismatch, match="run setup for this circuit"):
         create_proof(pk, shifted.r1cs, shifted.witness({"x": [3, 5], "y": [18]}), 11, 13)
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_changing_any_public_input_breaks_the_witness(name):
+    c = registry.get(name)
+    for field in c.public_names:
+        inputs = c.example_inputs()
+        inputs[field] = (inputs[field] + 1) % R
+        with pytest.raises(Unsatisfied):
+            c.witness(inputs)
+
+
+@pytest.mark.node
+def test_snarkjs_verifies_a_dsl_proof_and_refuses_tampered_publics(tmp_path):
+    """Our DSL circuit, keys and prover; snarkjs's verifier (the circom reduction keys are snarkjs's)."""
+    from zk.formats.snarkjs_json import proof_to_json, public_to_json, vk_to_json, write_json
+    from zk.groth16 import prove, setup
+
+    c = registry.get("merkle4")
+    pk = setup(c.r1cs, seed=GOLDEN_SEED)
+    w = c.witness(c.example_inputs())
+    write_json(tmp_path / "vk.json", vk_to_json(pk.vk))
+    write_json(tmp_path / "proof.json", proof_to_json(prove(pk, c.r1cs, w)))
+    public = c.r1cs.public_inputs(w)
+    for name, values, ok in [("good", public, True), ("bad", [(public[0] + random.randrange(1, R)) % R], False)]:
+        write_json(tmp_path / f"{name}.json", public_to_json(values))
+        out = run_snarkjs("groth16", "verify", str(tmp_path / "vk.json"), str(tmp_path / f"{name}.json"),
+                          str(tmp_path / "proof.json"))
+        assert ("OK!" in out.stdout) == ok, out.stdout + out.stderr
