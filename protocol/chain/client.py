@@ -41,10 +41,13 @@ def _failures() -> tuple[type[Exception], ...]:
 
 
 def _reason(exc: Exception) -> str:
-    message = getattr(exc, "message", None) or str(exc)
-    if message.rstrip().endswith(("b''", "0x")):
+    """'reverted: <the contract's reason>' out of whichever error the provider raised."""
+    message = str(getattr(exc, "message", None) or exc)
+    while message.startswith(("execution reverted: ", "reverted: ")):
+        message = message.split(": ", 1)[1]
+    if message.rstrip() in ("b''", "0x", "execution reverted", ""):
         return "reverted without a reason (out of gas, or a contract that gives none)"
-    return message.replace("execution reverted: ", "reverted: ") if "revert" in message else f"reverted: {message}"
+    return f"reverted: {message}"
 
 
 class Chain:
@@ -130,7 +133,7 @@ class Chain:
         except TimeExhausted:
             raise ChainError(f"{what}: no receipt after {RECEIPT_TIMEOUT} s (is the node mining?)") from None
         if receipt["status"] != 1:
-            raise ChainError(f"{what} reverted: {self._replay_reason(tx, fn, receipt)}")
+            raise ChainError(f"{what} {self._replay_reason(tx, fn, receipt)}")
         return Receipt(tx_hash.to_0x_hex(), receipt["blockNumber"], receipt["gasUsed"], tuple(receipt["logs"]))
 
     def _replay_reason(self, tx: dict, fn, receipt) -> str:
@@ -139,15 +142,17 @@ class Chain:
             fn.call(tx, block_identifier=receipt["blockNumber"] - 1)
         except _failures() as exc:
             return _reason(exc)
-        return f"out of gas or reverted without a reason ({receipt['gasUsed']} gas used of {tx.get('gas')})"
+        return f"failed: out of gas or no reason given ({receipt['gasUsed']} gas used of {tx.get('gas')})"
 
     def events(self, contract, name: str, receipt: Receipt | None = None, from_block: int = 0,
                to_block: int | str = "latest") -> list[dict]:
         """Decoded `name` events: of one receipt, or of a block range (sync from a block)."""
         event = getattr(contract.events, name)()
         if receipt is not None:
+            from web3.logs import DISCARD
+
             logs = [log for log in receipt.logs if log["address"] == contract.address]
-            decoded = [event.process_log(log) for log in logs if log["topics"][0] == event.topic]
+            decoded = event.process_receipt({"logs": logs}, errors=DISCARD)
         else:
             decoded = event.get_logs(from_block=from_block, to_block=to_block)
         return [{**d["args"], "blockNumber": d["blockNumber"], "logIndex": d["logIndex"]} for d in decoded]

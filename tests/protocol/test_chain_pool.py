@@ -1,0 +1,182 @@
+"""The pool on the embedded chain, with real proofs of stand-in circuits (free_publics7 for the
+settlement legs, free_publics6 for withdraw): the same public-input counts and orders as the
+protocol's circuits, whose every public input the proof binds."""
+
+import pytest
+
+from protocol.notes import deposit_inner, note_commitment
+from protocol.params import BUY, SELL
+from protocol.tree import MerkleTree
+from zk.formats.calldata import proof_words
+from zk.groth16 import prove
+
+from ..zk.keys import keys
+
+pytest.importorskip("web3")
+from protocol.chain.client import Chain  # noqa: E402
+from protocol.chain.deploy import deploy_pool, deploy_test_token, pool_sources  # noqa: E402
+from protocol.chain.errors import ChainError  # noqa: E402
+from protocol.chain.sync import rebuild_tree  # noqa: E402
+
+MINT = 10**24
+
+
+def prove_publics(name: str, public: list[int]):
+    c, pk, _ = keys(name)
+    witness = c.witness({f"x{i}": v for i, v in enumerate(public)})
+    a, b, cc = proof_words(prove(pk, c.r1cs, witness))
+    return {"a": a, "b": b, "c": cc}
+
+
+class World:
+    """A deployed pool, two tokens, a user, and the Python mirror of the tree."""
+
+    def __init__(self):
+        self.chain = Chain.embedded_chain()
+        leg_vk, withdraw_vk = keys("free_publics7")[1].vk, keys("free_publics6")[1].vk
+        self.deployment, contracts = deploy_pool(self.chain, leg_vk, withdraw_vk, ("BASE", "QUOTE"))
+        self.pool, self.base, self.quote = contracts["pool"], contracts["BASE"], contracts["QUOTE"]
+        self.user = self.chain.accounts[1]
+        self.tree = MerkleTree()
+        for token in (self.base, self.quote):
+            self.chain.transact(token.functions.mint(self.user, MINT))
+            self.chain.transact(token.functions.approve(self.pool.address, MINT), sender=self.user)
+
+    def deposit(self, token, amount: int, owner: int = 5, blinding: int = 6):
+        inner = deposit_inner(owner, blinding)
+        receipt = self.chain.transact(self.pool.functions.deposit(token.address, amount, inner), sender=self.user)
+        (event,) = self.chain.events(self.pool, "Deposited", receipt)
+        self.tree.append(event["commitment"])
+        return event, inner
+
+    def root(self) -> int:
+        return self.chain.call(self.pool.functions.lastRoot())
+
+    def leg(self, side: int, nullifier: int, trade: int = 77, root: int | None = None, received: int = 11,
+            change: int = 12, order: int = 13):
+        public = [self.root() if root is None else root, nullifier, received, change, trade, order, side]
+        return {"proof": prove_publics("free_publics7", public), "input": public}
+
+    def withdraw_args(self, nullifier: int, amount: int, recipient: str, change: int = 99, root: int | None = None):
+        root = self.root() if root is None else root
+        public = [root, nullifier, int(self.base.address, 16), amount, int(recipient, 16), change]
+        return prove_publics("free_publics6", public), public
+
+
+@pytest.fixture(scope="module")
+def world():
+    return World()
+
+
+def test_deposit_binds_asset_and_amount_and_roots_agree_with_the_python_tree(world):
+    for amount in (1000, 2000, 3000):
+        event, inner = world.deposit(world.base, amount, owner=amount, blinding=amount + 1)
+        assert event["amount"] == amount
+        assert event["commitment"] == note_commitment(int(world.base.address, 16), amount, amount, amount + 1)
+        assert world.root() == world.tree.root
+    assert world.chain.call(world.pool.functions.nextIndex()) == len(world.tree.leaves)
+
+
+def test_settlement_appends_four_leaves_in_one_batch_with_the_python_root(world):
+    world.deposit(world.quote, 500)  # an odd or even start: the batch must handle either
+    buy, sell = world.leg(BUY, nullifier=101, received=201, change=202), world.leg(SELL, nullifier=102, received=203, change=204)
+    receipt = world.chain.transact(world.pool.functions.settle(buy, sell))
+    for leaf in (201, 202, 203, 204):
+        world.tree.append(leaf)
+    assert world.root() == world.tree.root
+    (event,) = world.chain.events(world.pool, "Settled", receipt)
+    assert (event["buyNullifier"], event["sellNullifier"], event["tradeCommitment"]) == (101, 102, 77)
+    assert world.chain.call(world.pool.functions.nullifierSpent(101)) is True
+    # The same trade again, and any leg reusing a spent nullifier, are refused.
+    with pytest.raises(ChainError, match="trade already settled"):
+        world.chain.transact(world.pool.functions.settle(buy, sell))
+    buy2, sell2 = world.leg(BUY, nullifier=101, trade=78), world.leg(SELL, nullifier=103, trade=78)
+    with pytest.raises(ChainError, match="nullifier already spent"):
+        world.chain.transact(world.pool.functions.settle(buy2, sell2))
+
+
+@pytest.mark.parametrize("case", ["sides", "trades", "same nullifier", "unknown root", "tampered proof"])
+def test_settlement_preconditions(world, case):
+    buy, sell = world.leg(BUY, nullifier=301, trade=500), world.leg(SELL, nullifier=302, trade=500)
+    expected = {
+        "sides": "a buy and a sell", "trades": "different trades", "same nullifier": "same note",
+        "unknown root": "unknown root", "tampered proof": "invalid settlement proof",
+    }[case]
+    if case == "sides":
+        sell = world.leg(BUY, nullifier=302, trade=500)
+    elif case == "trades":
+        sell = world.leg(SELL, nullifier=302, trade=999)
+    elif case == "same nullifier":
+        sell = world.leg(SELL, nullifier=301, trade=500)
+    elif case == "unknown root":
+        sell = world.leg(SELL, nullifier=302, trade=500, root=12345)
+    else:
+        sell = {**sell, "input": [*sell["input"][:5], sell["input"][5] + 1, SELL]}  # order commitment changed
+    with pytest.raises(ChainError, match=expected):
+        world.chain.transact(world.pool.functions.settle(buy, sell))
+
+
+def test_withdraw_pays_the_bound_recipient_and_a_copy_to_another_fails(world):
+    recipient, thief = world.chain.accounts[2], world.chain.accounts[3]
+    proof, public = world.withdraw_args(nullifier=401, amount=700, recipient=recipient)
+    root, nullifier, asset, amount, _, change = public
+    copied = world.pool.functions.withdraw(proof, root, nullifier, world.base.address, amount, thief, change)
+    with pytest.raises(ChainError, match="invalid withdraw proof"):
+        world.chain.transact(copied, sender=thief)
+    world.chain.transact(world.pool.functions.withdraw(proof, root, nullifier, world.base.address, amount, recipient, change))
+    assert world.chain.call(world.base.functions.balanceOf(recipient)) == 700
+    world.tree.append(change)
+    assert world.root() == world.tree.root
+    with pytest.raises(ChainError, match="nullifier already spent"):
+        world.chain.transact(world.pool.functions.withdraw(proof, root, nullifier, world.base.address, amount, recipient, change))
+
+
+def test_withdraw_against_an_unknown_root_is_refused(world):
+    recipient = world.chain.accounts[2]
+    proof, public = world.withdraw_args(nullifier=402, amount=1, recipient=recipient, root=424242)
+    with pytest.raises(ChainError, match="unknown root"):
+        world.chain.transact(world.pool.functions.withdraw(proof, 424242, 402, world.base.address, 1, recipient, 99))
+
+
+def test_a_deposit_cannot_claim_more_than_arrived(world):
+    """A token burning 1% per transfer: the note is for what the pool received, not the claim."""
+    fee_token = deploy_test_token(world.chain, "FEE", fee_bps=100)
+    world.chain.transact(fee_token.functions.mint(world.user, 10_000))
+    world.chain.transact(fee_token.functions.approve(world.pool.address, 10_000), sender=world.user)
+    event, inner = world.deposit(fee_token, 1000)
+    asset = int(fee_token.address, 16)
+    assert event["amount"] == 990
+    assert event["commitment"] == note_commitment(asset, 990, 5, 6)
+    assert event["commitment"] != note_commitment(asset, 1000, 5, 6)
+    assert world.root() == world.tree.root
+
+
+@pytest.mark.parametrize("args, reason", [
+    (lambda w: (w.base.address, 10, 2**254), "inner hash >= r"),
+    (lambda w: (w.base.address, 2**96, 1), "amount must be"),
+    (lambda w: (w.base.address, 0, 1), "amount must be"),
+])
+def test_deposit_range_checks(world, args, reason):
+    with pytest.raises(ChainError, match=reason):
+        world.chain.transact(world.pool.functions.deposit(*args(world)), sender=world.user)
+
+
+def test_a_wallet_rebuilds_the_tree_from_events(world):
+    tree = rebuild_tree(world.chain, world.pool, from_block=world.deployment.block)
+    assert tree.leaves == world.tree.leaves
+    assert tree.root == world.root()
+
+
+def test_root_history_keeps_thirty_roots(world):
+    old = world.root()
+    for i in range(29):
+        world.chain.transact(world.pool.functions.deposit(world.quote.address, 1, i), sender=world.user)
+    assert world.chain.call(world.pool.functions.isKnownRoot(old)) is True
+    world.chain.transact(world.pool.functions.deposit(world.quote.address, 1, 99), sender=world.user)
+    assert world.chain.call(world.pool.functions.isKnownRoot(old)) is False
+    assert world.chain.call(world.pool.functions.isKnownRoot(0)) is False
+
+
+def test_sources_import_pinned_openzeppelin():
+    sources = pool_sources()
+    assert any("@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol" in s for s in sources.values())
