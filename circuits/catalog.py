@@ -1,7 +1,8 @@
 """The DSL's registered example circuits: `zktrade circuit list` shows them, `setup`/`prove` use them.
 
 Each is a statement in the house style (XPublic + XPrivate, define_x, x_public_inputs) with an
-example input. Their constraint counts and R1CS digests are pinned in circuits/golden/*.json;
+example input. Their constraint counts, R1CS digests and verifying-key digests (setup from a
+fixed seed) are pinned in circuits/golden/*.json;
 after an intended change, rewrite them with
 `ZKTRADE_UPDATE_GOLDEN=1 pytest tests/circuits/test_catalog.py` and review the diff.
 """

@@ -236,3 +236,32 @@ def test_witness_for_takes_the_statements_own_dataclasses():
     w = CUBE.witness_for(CubePublic(y=35), CubePrivate(x=3))
     assert w == CUBE.witness({"y": 35, "x": 3})
     assert CUBE.public_inputs(CubePublic(y=35)) == [35]  # the verifier's vector
+
+
+# Random straight-line programs: the circuit (compiled, then solved) computes what Python computes.
+OPS = {
+    "add": (lambda api, a, b: a + b, lambda a, b: (a + b) % R),
+    "sub": (lambda api, a, b: api.sub(a, b), lambda a, b: (a - b) % R),
+    "scale": (lambda api, a, b: 3 * a - 7, lambda a, b: (3 * a - 7) % R),
+    "mul": (lambda api, a, b: api.mul(a, b), lambda a, b: a * b % R),
+    "is_equal": (lambda api, a, b: api.is_equal(a, b), lambda a, b: int(a == b)),
+    "select": (lambda api, a, b: api.select(api.is_zero(a), b, a), lambda a, b: b if a == 0 else a),
+    "low_bit": (lambda api, a, b: api.to_bits(api.is_zero(b) * 5 + 2, 3)[0], lambda a, b: int(b == 0)),
+}
+programs = st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 100), st.integers(0, 100)),
+                    min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(programs, st.lists(st.sampled_from([0, 1, 2, R - 1]) | fr, min_size=2, max_size=2))
+def test_random_programs_compute_what_python_computes(program, x):
+    def run(ops, values):
+        for name, i, j in program:
+            values.append(ops[name](values[i % len(values)], values[j % len(values)]))
+        return values[-1]
+
+    native = run({k: f for k, (_, f) in OPS.items()}, list(x))
+    c = gadget_circuit(lambda api, xs: run({k: (lambda a, b, g=g: g(api, a, b)) for k, (g, _) in OPS.items()},
+                                           list(xs)), 2)
+    assert accepts(c, x, [native])
+    assert not accepts(c, x, [(native + 1) % R])
