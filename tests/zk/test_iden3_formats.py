@@ -20,7 +20,7 @@ from zk.formats.r1cs_bin import R1csFile, decode_r1cs, encode_r1cs, r1cs_file, r
 from zk.formats.wtns import decode_wtns, encode_wtns, read_wtns, write_wtns
 from zk.formats.zkey import decode_zkey, encode_zkey, read_zkey, write_zkey, zkey_from_proving_key
 from zk.groth16 import ToxicWaste, generate_parameters
-from zk.qap import lagrange_at, qap_domain
+from zk.qap import lagrange_at
 from zk.r1cs import R1CS, Constraint, lc
 
 BLS12_381_R = 0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001
