@@ -147,6 +147,14 @@ def test_snarkjs_proves_with_our_setup_zkey(small, tmp_path):
     assert run_snarkjs("zkey", "export", "verificationkey", str(tmp_path / "ours.zkey"), str(exported)).returncode == 0
     assert load_vk(exported) == zkey.proving_key.vk
     assert read_vk_json(exported) == read_vk_json(tmp_path / "vk.json")
+    # others can contribute after us with snarkjs, and we read and prove with the result
+    more = tmp_path / "more.zkey"
+    result = run_snarkjs("zkey", "contribute", str(tmp_path / "ours.zkey"), str(more), "-e=another party")
+    assert result.returncode == 0, result.stdout + result.stderr
+    contributed = read_zkey(more)
+    assert contributed.proving_key.vk.delta_g2 != zkey.proving_key.vk.delta_g2
+    witness = read_wtns(small.wtns)
+    assert verify(contributed.proving_key.vk, prove_from_zkey(contributed, witness), witness[1:3])
 
 
 def test_snarkjs_reads_our_r1cs_and_wtns_and_keys(tmp_path):
