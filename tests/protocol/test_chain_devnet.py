@@ -1,0 +1,120 @@
+"""anvil (the real node): devnet lifecycle, and the gas behaviour eth_estimateGas depends on,
+measured exactly here (anvil's estimator is exact; py-evm's rounds up by up to 21k)."""
+
+import pytest
+
+from protocol.notes import deposit_inner
+from protocol.tree import MerkleTree
+from zk.formats.calldata import proof_words
+from zk.groth16 import prove
+
+from ..zk.keys import keys
+
+pytest.importorskip("web3")
+from protocol.chain import devnet  # noqa: E402
+from protocol.chain.client import Chain  # noqa: E402
+from protocol.chain.compiler import compile_contract  # noqa: E402
+from protocol.chain.deploy import deploy_pool  # noqa: E402
+from protocol.chain.errors import ChainError  # noqa: E402
+from zk.export.solidity import solidity_verifier  # noqa: E402
+
+pytestmark = pytest.mark.node
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    try:
+        devnet.anvil_binary()
+    except devnet.DevnetError as exc:
+        pytest.skip(str(exc))
+    directory = tmp_path_factory.mktemp("devnet")
+    started = devnet.up(directory)
+    yield directory, started
+    devnet.down(directory)
+
+
+@pytest.fixture(scope="module")
+def chain(node):
+    return Chain.connect(node[1].url)
+
+
+def test_up_status_down(tmp_path):
+    try:
+        devnet.anvil_binary()
+    except devnet.DevnetError as exc:
+        pytest.skip(str(exc))
+    assert devnet.status(tmp_path) is None
+    started = devnet.up(tmp_path)
+    assert devnet.is_healthy(started.url) and started.url.startswith("http://127.0.0.1:")
+    assert devnet.up(tmp_path) == started  # idempotent
+    assert devnet.status(tmp_path) == started
+    assert devnet.down(tmp_path) == started
+    assert devnet.status(tmp_path) is None and not devnet.is_healthy(started.url)
+    assert devnet.down(tmp_path) is None
+
+
+def test_a_missing_anvil_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZKTRADE_ANVIL", str(tmp_path / "no-such-anvil"))
+    with pytest.raises(devnet.DevnetError, match="npm ci"):
+        devnet.up(tmp_path)
+
+
+def test_connecting_to_nothing_says_what_to_do():
+    with pytest.raises(ChainError, match="devnet up"):
+        Chain.connect(f"http://127.0.0.1:{devnet.free_port()}", timeout=1)
+
+
+@pytest.fixture(scope="module")
+def cubic(chain):
+    c, pk, _ = keys("cubic")
+    witness = c.witness({"x": 3})
+    return pk, prove(pk, c.r1cs, witness), c.r1cs.public_inputs(witness)
+
+
+def test_estimate_then_exactly_that_gas_succeeds_and_one_less_reverts(chain, cubic):
+    pk, proof, public = cubic
+    v = chain.deploy(compile_contract("Groth16Verifier", {"V.sol": solidity_verifier(pk.vk)}))
+    fn = v.functions.verifyProof(*proof_words(proof), public)
+    gas = chain.estimate_gas(fn)
+    assert chain.call(fn, gas=gas) is True
+    assert chain.transact(fn, gas=gas).gas_used <= gas
+    with pytest.raises(ChainError):
+        chain.call(fn, gas=gas - 1)
+
+
+def test_snarkjs_verifier_estimate_is_a_false_answer(chain, cubic):
+    """The defect ours fixes: snarkjs's verifier answers false when the pairing runs out of
+    gas, so eth_estimateGas settles on a gas at which the proof is 'invalid'."""
+    from protocol.chain.snarkjs_verifier import snarkjs_solidity_verifier
+
+    pk, proof, public = cubic
+    v = chain.deploy(compile_contract("Groth16Verifier", {"S.sol": snarkjs_solidity_verifier(pk.vk)}))
+    fn = v.functions.verifyProof(*proof_words(proof), public)
+    gas = chain.estimate_gas(fn)
+    assert gas < 100_000
+    assert chain.call(fn, gas=gas) is False
+    assert chain.call(fn, gas=500_000) is True
+
+
+def test_pool_on_anvil_deposit_and_withdraw_with_estimated_gas(chain):
+    leg_vk, withdraw_vk = keys("free_publics7")[1].vk, keys("free_publics6")[1].vk
+    _, contracts = deploy_pool(chain, leg_vk, withdraw_vk, ("BASE",))
+    pool, base = contracts["pool"], contracts["BASE"]
+    user, recipient, thief = chain.accounts[1:4]
+    chain.transact(base.functions.mint(user, 10**21))
+    chain.transact(base.functions.approve(pool.address, 10**21), sender=user)
+    chain.transact(pool.functions.deposit(base.address, 5000, deposit_inner(1, 2)), sender=user)
+    tree = MerkleTree()
+    tree.append(chain.events(pool, "LeafAppended")[-1]["commitment"])
+    root = chain.call(pool.functions.lastRoot())
+    assert root == tree.root
+    c, pk, _ = keys("free_publics6")
+    public = [root, 55, int(base.address, 16), 1234, int(recipient, 16), 66]
+    witness = c.witness({f"x{i}": v for i, v in enumerate(public)})
+    proof = dict(zip("abc", proof_words(prove(pk, c.r1cs, witness))))
+    with pytest.raises(ChainError, match="invalid withdraw proof"):
+        chain.transact(pool.functions.withdraw(proof, root, 55, base.address, 1234, thief, 66), sender=thief, gas=2_000_000)
+    fn = pool.functions.withdraw(proof, root, 55, base.address, 1234, recipient, 66)
+    gas = chain.estimate_gas(fn)
+    assert chain.transact(fn, gas=gas).gas_used <= gas
+    assert chain.call(base.functions.balanceOf(recipient)) == 1234
