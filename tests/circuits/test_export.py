@@ -33,6 +33,14 @@ def membership_input(depth: int, seed: int) -> dict:
             "siblings": [str(s) for s in siblings], "path_bits": bits}
 
 
+@pytest.mark.node
+def test_snarkjs_accepts_a_fixture_export(tmp_path):
+    r = zktrade("circuit", "export", "cubic", "--r1cs", "c.r1cs", "--wtns", "c.wtns", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    check = run_snarkjs("wtns", "check", str(tmp_path / "c.r1cs"), str(tmp_path / "c.wtns"))
+    assert "WITNESS IS CORRECT" in check.stdout, check.stdout + check.stderr
+
+
 def test_export_reads_back(tmp_path):
     c = registry.get("merkle4")
     w = export_circom(c, membership_input(4, 1), tmp_path / "m.r1cs", tmp_path / "m.wtns")
