@@ -6,8 +6,8 @@ it makes; never keys, notes or balances. Before an order enters the book it veri
     up for in the leg proof);
   * the collateral proof, against a root the pool still accepts;
   * the note tag is not backing another live order (one note cannot collateralize two orders).
-A fill spends the backing notes, so a partly filled order is suspended until its owner sends a
-fresh collateral proof for the rest (`refresh`, typically backed by the leg's change note).
+A fill spends the backing notes, so a partly filled order is suspended until its owner books
+the rest as a new order with fresh collateral (`replace`, typically backed by the change note).
 """
 
 import secrets
@@ -62,13 +62,13 @@ class Matcher:
     suspended: dict[str, BookOrder] = field(default_factory=dict)
     trades: list[Trade] = field(default_factory=list)
 
-    def _check_ticket(self, ticket: OrderTicket, replacing: str | None = None) -> None:
+    def _check_ticket(self, ticket: OrderTicket) -> None:
         # Verify the root is one the pool accepts.
         if not self.is_known_root(ticket.root):
             raise MatcherError("the collateral proof uses a root the pool does not know (stale or foreign): sync and prove again")
         # Verify no other live order is backed by the same note.
         for order_id, other in self.tickets.items():
-            if order_id != replacing and other.note_tag == ticket.note_tag and self._is_live(order_id):
+            if other.note_tag == ticket.note_tag and self._is_live(order_id):
                 raise MatcherError(f"the note backing this order already backs live order {order_id}")
         # Verify the proof: the note is in the tree, owned, of the paid asset, and covers the order.
         try:
@@ -90,18 +90,22 @@ class Matcher:
         o = ticket.order
         return self._place(BookOrder(o.order_id, o.side, o.base_asset, o.quote_asset, o.size, o.limit_price, owner=ticket.trader))
 
-    def refresh(self, order_id: str, ticket: OrderTicket) -> list[Trade]:
-        """Resume a suspended (partly filled) order with a new collateral proof for the same order."""
+    def replace(self, order_id: str, ticket: OrderTicket) -> list[Trade]:
+        """Book the rest of a suspended (partly filled) order as a new order with fresh collateral.
+
+        The new order must have the same side, pair and limit, and exactly the size left: the
+        suspended one is then closed. (A collateral proof covers a whole order, and the fill spent
+        the note behind the old one, so the rest needs an order of its own.)"""
         if order_id not in self.suspended:
             raise MatcherError(f"order {order_id} is not waiting for fresh collateral")
-        if ticket.order != self.tickets[order_id].order:
-            raise MatcherError("a refresh must carry the same order (terms and salt)")
-        self._check_ticket(ticket, replacing=order_id)
-        self.tickets[order_id] = ticket
-        resting = self.suspended.pop(order_id)
-        book_order = BookOrder(order_id, resting.side, resting.base_asset, resting.quote_asset, resting.size,
-                               resting.limit_price, remaining=resting.remaining, owner=resting.owner)
-        return self._place(book_order)
+        rest, new = self.suspended[order_id], ticket.order
+        same_terms = (new.side, new.base_asset, new.quote_asset, new.limit_price) == (
+            rest.side, rest.base_asset, rest.quote_asset, rest.limit_price)
+        if not same_terms or new.size != rest.remaining:
+            raise MatcherError(f"the replacement must have the same side, pair and limit, and size {rest.remaining}")
+        trades = self.submit(ticket)
+        del self.suspended[order_id]
+        return trades
 
     def cancel(self, order_id: str) -> None:
         if order_id in self.suspended:

@@ -146,6 +146,21 @@ class Trader:
         self.wallet.add_order(order, note.commitment)
         return ticket
 
+    def place_rest(self, order_id: str) -> OrderTicket:
+        """The rest of a partly filled order as a new order, backed by a live note (often the
+        fill's change note); the old order is closed. Hand the ticket to `Matcher.replace`."""
+        old, row = self.order(order_id)
+        remaining = int(row["remaining"])
+        if remaining == 0 or row["status"] != "open":
+            raise WalletError(f"order {order_id} has nothing left to place")
+        order = Order(f"o-{secrets.token_hex(4)}", old.side, old.base_asset, old.quote_asset, remaining,
+                      old.limit_price, secrets.randbelow(R))
+        note = self.collateral_note(order, exclude={int(row["note"])})
+        ticket = self.order_ticket(order, note)
+        self.wallet.add_order(order, note.commitment)
+        self.wallet.update_order(order_id, status="cancelled")
+        return ticket
+
     def order(self, order_id: str) -> tuple[Order, dict]:
         for row in self.wallet.orders():
             if row["order_id"] == order_id:
@@ -181,8 +196,7 @@ class Trader:
             {"trade_commitment": str(trade.fill.commitment), "order_id": order.order_id, "leg": leg.to_json()},
             [inputs.received, inputs.change],
         )
-        self.wallet.update_order(order.order_id, remaining=remaining, status="open" if remaining else "filled",
-                                 note=str(inputs.change.commitment) if remaining else row["note"])
+        self.wallet.update_order(order.order_id, remaining=remaining, status="open" if remaining else "filled")
         crash_point("leg-proven")
         return leg
 
@@ -191,8 +205,9 @@ class Trader:
 
     # --- withdraw ------------------------------------------------------------------------
 
-    def withdraw(self, token: str, amount: int, recipient: str) -> Note:
-        """Unshield `amount` of `token` to `recipient` from one live note; the rest stays shielded."""
+    def withdraw(self, token: str, amount: int, recipient: str):
+        """Unshield `amount` of `token` to `recipient` from one live note; the rest stays shielded.
+        Returns the change note and the transaction's receipt."""
         asset = int(token, 16)
         candidates = [n for n in self.wallet.notes("live") if n.asset == asset and n.amount >= amount]
         if not candidates:
@@ -206,13 +221,14 @@ class Trader:
             "withdraw", {"proof": proof_to_json(proof), "public": [str(x) for x in public]}, [inputs.change]
         )
         crash_point("withdraw-proven")
-        self._send_withdraw(op, proof, public)
+        receipt = self._send_withdraw(op, proof, public)
         self.sync()
-        return inputs.change
+        return inputs.change, receipt
 
-    def _send_withdraw(self, op_id: str, proof: Proof, public: list[int]) -> None:
+    def _send_withdraw(self, op_id: str, proof: Proof, public: list[int]):
         receipt = self.pool.withdraw(self.account, proof, public)
         self.wallet.advance(op_id, "submitted", tx_hash=receipt.tx_hash)
+        return receipt
 
     # --- recovery ------------------------------------------------------------------------
 

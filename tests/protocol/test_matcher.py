@@ -68,15 +68,17 @@ def test_match_at_the_makers_price_with_a_partial_fill(world):
     assert matcher.order_status("b1") == "closed"
 
 
-def test_refresh_resumes_a_suspended_order(world):
+def test_the_rest_of_a_partly_filled_order_needs_fresh_collateral(world):
     matcher, ticket = world
     matcher.submit(ticket("alice", "alice", buy("a1", 100, 2.5)))
     matcher.submit(ticket("bob", "bob", sell("b1", 40, 2.4)))
-    with pytest.raises(MatcherError, match="same order"):
-        matcher.refresh("a1", ticket("alice", "alice2", buy("other", 100, 2.5)))
-    matcher.refresh("a1", ticket("alice", "alice2", buy("a1", 100, 2.5)))
-    assert matcher.order_status("a1") == "open"
-    assert matcher.book.orders["a1"].remaining == 60
+    with pytest.raises(MatcherError, match="size 60"):
+        matcher.replace("a1", ticket("alice", "alice2", buy("a2", 100, 2.5)))
+    with pytest.raises(MatcherError, match="not waiting"):
+        matcher.replace("b1", ticket("alice", "alice2", buy("a2", 60, 2.5)))
+    matcher.replace("a1", ticket("alice", "alice2", buy("a2", 60, 2.5)))
+    assert matcher.order_status("a2") == "open" and matcher.order_status("a1") == "closed"
+    assert matcher.book.orders["a2"].remaining == 60
 
 
 def test_one_note_cannot_back_two_live_orders(world):
