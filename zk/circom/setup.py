@@ -15,9 +15,21 @@ contributions), so `snarkjs zkey verify` does not accept it; `snarkjs groth16 pr
 
 import secrets
 from collections.abc import Sequence
+from functools import reduce
 
 from ..backends import get_backend
-from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, g1_mul, g1_sum_projective, g2_mul
+from ..curve import (
+    G1_GENERATOR,
+    G1_INFINITY,
+    G2_GENERATOR,
+    G2_INFINITY,
+    G1Point,
+    g1_add,
+    g1_mul,
+    g1_sum_projective,
+    g2_add,
+    g2_mul,
+)
 from ..errors import MalformedInput
 from ..field import R
 from ..formats.ptau import Ptau
@@ -31,6 +43,8 @@ MPC_PARAMS_WITHOUT_TRANSCRIPT = bytes(64) + (0).to_bytes(4, "little")
 
 def _combination(bases: Sequence, scalars: Sequence[int], g2: bool = False):
     """Σ scalars[k]·bases[k] through the selected MSM backend."""
+    if all(k == 1 for k in scalars):  # bit decompositions, outputs: additions only, no MSM call
+        return reduce(g2_add if g2 else g1_add, bases, G2_INFINITY if g2 else G1_INFINITY)
     backend = get_backend()
     if g2:
         return backend.msm_g2(backend.prepare_g2(list(bases)), list(scalars))
