@@ -6,6 +6,7 @@ import click
 
 from .bench import bench
 from .circom import circom
+from .chain import deploy_cmd, devnet
 from .common import run_cli
 from .proofs import circuit, export, prove_cmd, setup_cmd, verify_cmd
 from .demo import demo
@@ -27,7 +28,7 @@ def cli() -> None:
     """
 
 
-for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench):
+for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd):
     cli.add_command(command)
 
 
