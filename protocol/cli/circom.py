@@ -4,13 +4,14 @@ from pathlib import Path
 
 import click
 
+from circuits import registry
 from zk.circom import prove_from_zkey
 from zk.circom.setup import setup_from_ptau
 from zk.circom.witness import calculate_witness
 from zk.errors import MalformedInput
 from zk.formats.iden3 import read_bytes
 from zk.formats.ptau import decode_ptau, read_ptau
-from zk.formats.r1cs_bin import decode_r1cs, read_r1cs
+from zk.formats.r1cs_bin import decode_r1cs, read_r1cs, write_r1cs
 from zk.formats.snarkjs_json import (
     load_proof,
     load_public,
@@ -40,6 +41,7 @@ def circom() -> None:
       zktrade circom prove --zkey c.zkey --wasm c_js/c.wasm --input input.json \\
           --proof proof.json --public public.json
       zktrade circom verify --vk verification_key.json --proof proof.json --public public.json
+      zktrade circom export cubic --r1cs cubic.r1cs --input input.json --wtns cubic.wtns
     """
 
 
@@ -198,3 +200,31 @@ def setup_cmd(r1cs_path: str, ptau_path: str, zkey_path: str, vk_path: str | Non
         write_json(vk_path, vk_to_json(zkey.proving_key.vk))
         written.append(vk_path)
     console.print(f"wrote {' and '.join(str(Path(p)) for p in written)}")
+
+
+@circom.command("export")
+@click.argument("name")
+@click.option("--r1cs", "r1cs_path", required=True, type=click.Path(dir_okay=False), help="Where to write the .r1cs.")
+@click.option("--input", "input_path", type=click.Path(dir_okay=False), help="Inputs (JSON object) for a witness.")
+@click.option("--wtns", "wtns_path", type=click.Path(dir_okay=False), help="Where to write the witness (needs --input).")
+def export_cmd(name: str, r1cs_path: str, input_path: str | None, wtns_path: str | None) -> None:
+    """Write zktrade circuit NAME as circom's .r1cs (and a witness as .wtns) for snarkjs.
+
+    The public wires become circom public inputs (no outputs); wire i is labelled i.
+
+    Example: zktrade circom export cubic --r1cs cubic.r1cs --input input.json --wtns cubic.wtns
+    """
+    if bool(input_path) != bool(wtns_path):
+        raise click.UsageError("--input and --wtns go together (the witness needs the inputs)")
+    c = registry.get(name)
+    write_r1cs(r1cs_path, c.r1cs)
+    written = [r1cs_path]
+    if input_path:
+        inputs = read_json(input_path, "circuit input")
+        if not isinstance(inputs, dict):
+            raise MalformedInput(f"circuit input {input_path}: expected a JSON object of named inputs")
+        witness = c.witness(inputs)
+        c.r1cs.check(witness)
+        write_wtns(wtns_path, witness)
+        written.append(wtns_path)
+    console.print(f"wrote {' and '.join(written)}")

@@ -28,7 +28,7 @@ def work(tmp_path_factory):
 
 
 def test_help_has_examples(work):
-    for command in ("info", "prove", "verify", "setup"):
+    for command in ("info", "prove", "verify", "setup", "export"):
         r = zktrade("circom", command, "--help", cwd=work)
         assert r.returncode == 0 and "Example" in r.stdout, r.stdout
 
@@ -115,3 +115,13 @@ def test_setup_refuses_a_truncated_ptau(work):
     r = zktrade("circom", "setup", str(merkle.r1cs), "--ptau", "cut.ptau", "--zkey", "x.zkey", cwd=work)
     assert_one_line_error(r, "truncated")
     assert not (work / "x.zkey").exists()
+
+
+def test_export_our_circuit_snarkjs_checks_the_witness(work):
+    (work / "cubic_in.json").write_text(json.dumps({"x": 3}))
+    r = zktrade("circom", "export", "cubic", "--r1cs", "cubic.r1cs", "--input", "cubic_in.json", "--wtns", "cubic.wtns", cwd=work)
+    assert r.returncode == 0, r.stderr
+    check = run_snarkjs("wtns", "check", str(work / "cubic.r1cs"), str(work / "cubic.wtns"))
+    assert check.returncode == 0 and "WITNESS IS CORRECT" in check.stdout, check.stdout + check.stderr
+    info = zktrade("circom", "info", "cubic.r1cs", cwd=work)
+    assert info.returncode == 0 and "public inputs" in info.stdout
