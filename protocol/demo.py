@@ -162,3 +162,29 @@ def run_demo(chain: Chain, home: Path, show: Show, on_setup=None) -> DemoResult:
 def balances(trader: Trader) -> dict[str, int]:
     """Live shielded balance per token symbol."""
     return {trader.pool.symbol_of(asset): b["live"] for asset, b in trader.wallet.balances().items() if b["live"]}
+
+
+def settlement_plaintexts(pool: PoolClient, receipt: Receipt, values: dict[str, int]) -> list[str]:
+    """Which of `values` (assets, amounts, prices) appear in the settlement transaction's calldata
+    or its logs, as 32-byte words or as 20-byte addresses: the names of those found."""
+    tx = pool.chain.w3.eth.get_transaction(receipt.tx_hash)
+    blobs = [bytes(tx["input"])]
+    for log in receipt.logs:
+        blobs.append(bytes(log["data"]))
+        blobs.extend(bytes(t) for t in log["topics"])
+    found = []
+    for name, value in values.items():
+        needles = [value.to_bytes(32, "big")]
+        if value < 1 << 160:
+            needles.append(value.to_bytes(20, "big"))
+        if any(n in blob for n in needles for blob in blobs):
+            found.append(name)
+    return found
+
+
+def private_values(result: DemoResult) -> dict[str, int]:
+    """What the settlement must not reveal: the pair's assets, the fill's amounts, the prices."""
+    f = result.trade.fill
+    return {"base asset (WETH)": f.base_asset, "quote asset (USDC)": f.quote_asset,
+            "base amount": f.base_amount, "quote amount": f.quote_amount, "price": result.trade.price,
+            "buy limit": 150 * PRICE_SCALE, "sell limit": 140 * PRICE_SCALE}

@@ -18,12 +18,13 @@ from zk.errors import MalformedInput
 from zk.field import R
 from zk.groth16 import Proof
 
+from .errors import ProtocolError
 from .keys import CircuitKeys
 from .matching import BookOrder, OrderBook
 from .notes import Fill, Order
 
 
-class MatcherError(Exception):
+class MatcherError(ProtocolError):
     """An order the matcher refuses, with the reason."""
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from zk.field import R
 
+from .errors import ProtocolError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS keys (
@@ -40,7 +42,7 @@ CREATE TABLE IF NOT EXISTS operations (
 DONE_STATES = ("done", "failed")
 
 
-class WalletError(Exception):
+class WalletError(ProtocolError):
     """A wallet operation that cannot proceed (the message says what to do)."""
 
 
