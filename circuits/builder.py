@@ -347,12 +347,16 @@ class Api:
     def hint(self, fn: Callable[..., list[int]], *inputs: Value, n_out: int = 1) -> list[Var]:
         """n_out new wires set to fn(*input values) when solving; UNCONSTRAINED: constrain them.
 
-        Inputs may be variables or ints (passed through as given, e.g. a bit count)."""
+        Inputs may be variables or ints (passed through as given, e.g. a bit count). A hint that
+        raises ArithmeticError or ValueError becomes Unsatisfied naming this gadget path."""
         name = getattr(fn, "__name__", "hint")
         if not self.solving:
             return [self._new_wire(f"{self.path}/{name}[{i}]", None) for i in range(n_out)]
         args = [x.value if isinstance(x, Var) else x for x in inputs]
-        out = [int(v) % R for v in fn(*args)]
+        try:
+            out = [int(v) % R for v in fn(*args)]
+        except (ArithmeticError, ValueError) as e:
+            raise Unsatisfied(f"{self.path}: hint {name} cannot be computed on {args}: {e}", -1) from e
         if len(out) != n_out:
             raise ValueError(f"{self.path}: hint {name} returned {len(out)} values, expected {n_out}")
         if self._hint_hook is not None:

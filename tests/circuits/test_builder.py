@@ -135,6 +135,22 @@ def test_wrong_hints_fail_the_constraints():
     assert accepts(gadget_circuit(lambda api, x: api.is_zero(x[0]), 1), [0], [1], hint_hook=bump)
 
 
+def test_a_failing_hint_names_its_gadget_path():
+    def reciprocal(a: int) -> list[int]:
+        return [pow(a, -1, R)]
+
+    def f(api, x):
+        with api.scope("mine"):
+            (inv,) = api.hint(reciprocal, x[0])
+            api.assert_equal(api.mul(inv, x[0]), 1)  # inv·x = 1 pins inv = 1/x (and proves x ≠ 0)
+            return inv
+
+    c = gadget_circuit(f, 1)
+    assert accepts(c, [4], [pow(4, -1, R)])
+    with pytest.raises(Unsatisfied, match=r"^gadget/mine: hint reciprocal cannot be computed on \[0\]"):
+        solve(c, [0], [0])
+
+
 def test_to_bits_non_boolean_hint_with_the_right_sum_is_caught():
     # 2 = 0b10, but the hint claims "bits" (2, 0): the sum 2·1 + 0·2 matches, the boolean check does not.
     c = gadget_circuit(lambda api, x: api.to_bits(x[0], 2), 1, 2)
