@@ -21,8 +21,17 @@ public fields in order — the only place that order is fixed:
 
     cube = Statement("cube", "x³ + x + 5 = y", CubePublic, CubePrivate, define_cube, public_inputs,
                      example=lambda: (CubePublic(y=35), CubePrivate(x=3)))
-    cube.r1cs                      # zk.r1cs.R1CS, labelled per constraint: "cube"
-    cube.witness({"y": 35, "x": 3})   # list[int]; raises zk.errors.Unsatisfied naming the gadget path
+    cube.r1cs                                  # zk.r1cs.R1CS, labelled per constraint: "cube"
+    cube.witness({"y": 35, "x": 3})            # list[int] (values may be ints or decimal/0x strings)
+    cube.witness_for(CubePublic(35), CubePrivate(3))   # the same, from the dataclasses
+    cube.public_inputs(CubePublic(35))         # [35]: the verifier's public vector
+    cube.breakdown()                           # constraints per gadget path (`zktrade circuit info`)
+
+A witness that breaks a constraint raises zk.errors.Unsatisfied naming the gadget path, the
+operation and the values, e.g. `leg/note/merkle: constraint 5871 (assert_equal) unsatisfied:
+a·b = 5 (a = 5, b = 1), c = 0; left = 12, right = 7`. Register a statement with
+`circuits.registry.register(name, description)(factory)` and the CLI (setup, prove, circuit
+info, circuit export) works on it.
 
 The same `define` runs in two modes: compiling (variables carry linear combinations, constraints
 are recorded) and solving (variables carry values, every constraint is checked as it is made, so
