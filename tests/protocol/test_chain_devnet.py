@@ -13,10 +13,11 @@ from ..zk.keys import keys
 pytest.importorskip("web3")
 from protocol.chain import devnet  # noqa: E402
 from protocol.chain.client import Chain  # noqa: E402
-from protocol.chain.compiler import compile_contract  # noqa: E402
+from protocol.chain.compiler import compile_contract, compile_vyper  # noqa: E402
 from protocol.chain.deploy import deploy_pool  # noqa: E402
 from protocol.chain.errors import ChainError  # noqa: E402
 from zk.export.solidity import solidity_verifier  # noqa: E402
+from zk.export.vyper import vyper_verifier  # noqa: E402
 
 pytestmark = pytest.mark.node
 
@@ -71,9 +72,13 @@ def cubic(chain):
     return pk, prove(pk, c.r1cs, witness), c.r1cs.public_inputs(witness)
 
 
-def test_estimate_then_exactly_that_gas_succeeds_and_one_less_reverts(chain, cubic):
+@pytest.mark.parametrize("kind", ["solidity", "vyper"])
+def test_estimate_then_exactly_that_gas_succeeds_and_one_less_reverts(chain, cubic, kind):
     pk, proof, public = cubic
-    v = chain.deploy(compile_contract("Groth16Verifier", {"V.sol": solidity_verifier(pk.vk)}))
+    if kind == "solidity":
+        v = chain.deploy(compile_contract("Groth16Verifier", {"V.sol": solidity_verifier(pk.vk)}))
+    else:
+        v = chain.deploy(compile_vyper(vyper_verifier(pk.vk), "VyperVerifier"))
     fn = v.functions.verifyProof(*proof_words(proof), public)
     gas = chain.estimate_gas(fn)
     assert chain.call(fn, gas=gas) is True
