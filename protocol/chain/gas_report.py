@@ -98,7 +98,7 @@ def _pool_rows(chain: Chain) -> list[tuple[str, int, str]]:
     deposits = [chain.transact(pool.functions.deposit(t.address, 10**18, deposit_inner(i, i)), sender=user, gas=GAS).gas_used
                 for i, t in enumerate((base, quote, base))]
     rows.append(("deposit (first ever: tree slots written for the first time)", deposits[0], ""))
-    rows.append(("deposit (third)", deposits[2], "20 Poseidon hashes + ERC-20 transferFrom"))
+    rows.append(("deposit (third)", deposits[2], "22 Poseidon hashes (2 for the commitment, 20 up the tree) + ERC-20 transferFrom"))
     root = chain.call(pool.functions.lastRoot())
 
     def leg(side, nullifier, received, change):

@@ -192,3 +192,22 @@ def test_solidity_verifier_accepts_a_snarkjs_proof_for_a_snarkjs_key(chain, tmp_
     v = chain.deploy(compile_contract("Groth16Verifier", {"V.sol": solidity_verifier(vk)}))
     assert verify(chain, v, proof, public) is True
     assert verify(chain, v, proof, [public[0], public[1] + 1]) is False
+    # The reference verifier our gas table measures is exactly what snarkjs exports for this key.
+    from protocol.chain.snarkjs_verifier import snarkjs_solidity_verifier
+
+    done = snarkjs("zkey", "export", "solidityverifier", str(tmp_path / "mul.zkey"), str(tmp_path / "S.sol"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "S.sol").read_text() == snarkjs_solidity_verifier(vk)
+
+
+@pytest.mark.node
+def test_costs_no_more_gas_than_snarkjs_verifier_for_the_same_key_and_proof(chain, cubic):
+    from protocol.chain.snarkjs_verifier import snarkjs_solidity_verifier
+
+    pk, proof, public, verifiers = cubic
+    theirs = chain.deploy(compile_contract("Groth16Verifier", {"S.sol": snarkjs_solidity_verifier(pk.vk)}))
+    words = proof_words(proof)
+    gas = {name: chain.transact(c.functions.verifyProof(*words, public), gas=GAS).gas_used
+           for name, c in (("snarkjs", theirs), *verifiers.items())}
+    assert gas["solidity"] <= gas["snarkjs"], gas
+    assert gas["vyper"] <= gas["snarkjs"], gas
