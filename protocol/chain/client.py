@@ -10,6 +10,7 @@ On the embedded chain the estimator re-runs the call ~10 times (seconds per pair
 rounds up by up to 21k, so transactions get EMBEDDED_GAS unless the caller passes `gas=`.
 """
 
+import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,6 +48,8 @@ def _reason(exc: Exception) -> str:
         message = message.split(": ", 1)[1]
     if message.rstrip() in ("b''", "0x", "execution reverted", ""):
         return "reverted without a reason (out of gas, or a contract that gives none)"
+    if message.startswith(("b'", 'b"')):  # eth-tester shows custom-error data as a bytes repr
+        return f"reverted with error data 0x{ast.literal_eval(message).hex()}"
     return f"reverted: {message}"
 
 

@@ -180,3 +180,48 @@ def test_root_history_keeps_thirty_roots(world):
 def test_sources_import_pinned_openzeppelin():
     sources = pool_sources()
     assert any("@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol" in s for s in sources.values())
+
+
+def test_public_input_orders_are_the_circuits():
+    """World.leg / World.withdraw_args use the orders the pool accepted proofs for above; the
+    protocol's circuits must list their public inputs in the same orders."""
+    from dataclasses import fields
+
+    from circuits.trade.leg import LegPublic, leg_public_inputs
+    from circuits.trade.withdraw import WithdrawPublic, withdraw_public_inputs
+
+    def order(cls, fn):
+        return fn(cls(**{f.name: f.name for f in fields(cls)}))
+
+    assert order(LegPublic, leg_public_inputs) == [
+        "root", "nullifier", "received_commitment", "change_commitment", "trade_commitment", "order_commitment", "side"]
+    assert order(WithdrawPublic, withdraw_public_inputs) == [
+        "root", "nullifier", "asset", "amount", "recipient", "change_commitment"]
+
+
+REENTRANT_TOKEN = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+interface IPool { function deposit(address asset, uint256 amount, uint256 innerHash) external returns (uint256); }
+/// On transferFrom to the pool, calls deposit again from inside the first deposit.
+contract ReentrantToken is ERC20 {
+    constructor() ERC20("re", "RE") { _mint(msg.sender, 1e24); }
+    function transferFrom(address from, address to, uint256 value) public override returns (bool) {
+        super.transferFrom(from, to, value);
+        if (value > 1) IPool(to).deposit(address(this), 1, 1);
+        return true;
+    }
+}
+"""
+
+
+def test_a_token_reentering_the_pool_is_stopped(world):
+    from protocol.chain.compiler import compile_contract
+
+    token = world.chain.deploy(compile_contract("ReentrantToken", {"ReentrantToken.sol": REENTRANT_TOKEN}), sender=world.user)
+    world.chain.transact(token.functions.approve(world.pool.address, 10**24), sender=world.user)
+    before = world.chain.call(world.pool.functions.nextIndex())
+    guard_error = "3ee5aeb5"  # ReentrancyGuardReentrantCall(): the guard, not some other failure
+    with pytest.raises(ChainError, match=guard_error):
+        world.chain.transact(world.pool.functions.deposit(token.address, 100, 1), sender=world.user)
+    assert world.chain.call(world.pool.functions.nextIndex()) == before
