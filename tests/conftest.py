@@ -35,3 +35,9 @@ def run_snarkjs(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def snarkjs():
     return run_snarkjs
+
+
+@pytest.fixture(scope="session")
+def protocol_keys(tmp_path_factory):
+    """One key directory for the protocol's depth-20 circuits, shared by every test session user."""
+    return tmp_path_factory.mktemp("protocol-keys")
