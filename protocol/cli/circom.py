@@ -32,7 +32,7 @@ from .common import console, err_console, fast_backend_warmup, step
 
 @click.group()
 def circom() -> None:
-    """circom/snarkjs interop: info, prove, verify, setup on .r1cs/.wtns/.zkey/.ptau files.
+    """circom/snarkjs interop: info, prove, verify, setup, export (.r1cs/.wtns/.zkey/.ptau).
 
     \b
     Example (a circuit compiled with `circom2 c.circom --r1cs --wasm`):
