@@ -123,3 +123,33 @@ def test_pool_on_anvil_deposit_and_withdraw_with_estimated_gas(chain):
     gas = chain.estimate_gas(fn)
     assert chain.transact(fn, gas=gas).gas_used <= gas
     assert chain.call(base.functions.balanceOf(recipient)) == 1234
+
+
+@pytest.mark.parametrize("kind", ["solidity", "vyper"])
+def test_any_changed_byte_of_proof_or_inputs_answers_false(chain, cubic, kind):
+    """Property (anvil verifies in ms): change any byte of the calldata after the selector and
+    the verifier answers false, never true and never a revert (with enough gas)."""
+    from hypothesis import given, settings, strategies as st
+
+    from zk.formats.calldata import encode_verify_call
+
+    pk, proof, public = cubic
+    source = solidity_verifier(pk.vk) if kind == "solidity" else None
+    artifact = (compile_contract("Groth16Verifier", {"V.sol": source}) if source
+                else compile_vyper(vyper_verifier(pk.vk), "VyperVerifier"))
+    address = chain.deploy(artifact).address
+    data = encode_verify_call(proof, public)
+
+    def answer(calldata: bytes) -> bytes:
+        return bytes(chain.w3.eth.call({"to": address, "data": calldata, "gas": 1_000_000}))
+
+    assert answer(data) == (1).to_bytes(32, "big")
+
+    @settings(max_examples=120, deadline=None, derandomize=True)
+    @given(position=st.integers(4, len(data) - 1), xor=st.integers(1, 255))
+    def changed(position, xor):
+        bad = bytearray(data)
+        bad[position] ^= xor
+        assert answer(bytes(bad)) == bytes(32), (position, xor)
+
+    changed()

@@ -10,6 +10,7 @@ from protocol.tree import MerkleTree
 from zk.formats.calldata import proof_words
 from zk.groth16 import prove
 
+from ..conftest import node_tool
 from ..zk.keys import keys
 
 pytest.importorskip("web3")
@@ -65,6 +66,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world():
+    node_tool("solcjs")  # the contracts compile with the pinned solc-js (OpenZeppelin from npm)
     return World()
 
 

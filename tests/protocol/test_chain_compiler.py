@@ -1,0 +1,48 @@
+"""The Solidity compiler driver: standard JSON through the pinned solc-js, cache by source hash, errors."""
+
+import pytest
+
+from protocol.chain import compiler
+from protocol.chain.errors import CompileError
+
+from ..conftest import node_tool
+
+SOURCE = "pragma solidity ^0.8.24;\ncontract A { function f() external pure returns (uint256) { return %d; } }\n"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    node_tool("solcjs")  # skips when the pinned npm tools are absent
+    monkeypatch.setenv("ZKTRADE_CACHE", str(tmp_path))
+    return tmp_path
+
+
+def test_compiles_once_then_reads_the_cache(cache):
+    first = compiler.compile_contract("A", {"A.sol": SOURCE % 1})
+    files = list((cache / "solc").glob("*.json"))
+    assert len(files) == 1 and first.bytecode and first.compiler.startswith(("solc-js 0.8.37", "solc "))
+    assert compiler.compile_contract("A", {"A.sol": SOURCE % 1}) == first
+    assert len(list((cache / "solc").glob("*.json"))) == 1
+    compiler.compile_contract("A", {"A.sol": SOURCE % 2})  # another source, another entry
+    assert len(list((cache / "solc").glob("*.json"))) == 2
+
+
+def test_a_compile_error_is_reported_with_the_compiler_message(cache):
+    with pytest.raises(CompileError, match="Undeclared identifier|not found"):
+        compiler.compile_contract("A", {"A.sol": SOURCE.replace("return %d", "return nope")})
+    assert not list(cache.glob("solc/*.json"))  # failures are not cached
+
+
+def test_a_missing_import_says_to_install_the_pinned_packages(cache):
+    with pytest.raises(CompileError, match="npm ci"):
+        compiler.compile_contract("A", {"A.sol": 'import "@nowhere/x.sol";\n' + SOURCE % 1})
+
+
+def test_openzeppelin_imports_resolve_transitively(cache):
+    sources = compiler._resolve_imports({"T.sol": 'import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";'})
+    assert "@openzeppelin/contracts/token/ERC20/IERC20.sol" in sources  # imported by ERC20.sol, relatively
+
+
+def test_unknown_contract_name_lists_the_known_ones(cache):
+    with pytest.raises(CompileError, match="found: A"):
+        compiler.compile_contract("B", {"A.sol": SOURCE % 1})
