@@ -11,6 +11,7 @@ Each figure is the median of `repeats` runs.
 """
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,7 @@ class Timings:
     log_size: int
     n_constraints: int
     key_load: float  # read_zkey + first conversion of the bases (once per key)
+    peak_rss_mb: float  # this process's peak resident memory so far (sizes run in increasing order)
     phases: dict[str, float]
     ours: float
     snarkjs: float | None
@@ -144,8 +146,9 @@ def cold_start_seconds() -> tuple[float, float]:
 def measure(art: Artefacts, repeats: int, progress: Callable[[str], None]) -> Timings:
     progress(f"2^{art.log_size}: our prover")
     key_load, phases, ours = time_ours(art, repeats)
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     progress(f"2^{art.log_size}: snarkjs")
     snarkjs = time_snarkjs(art, repeats)
     progress(f"2^{art.log_size}: groth16py")
     groth16py = time_groth16py(art, repeats)
-    return Timings(art.log_size, art.n_constraints, key_load, phases, ours, snarkjs, groth16py)
+    return Timings(art.log_size, art.n_constraints, key_load, peak_rss_mb, phases, ours, snarkjs, groth16py)

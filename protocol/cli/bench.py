@@ -43,6 +43,7 @@ def _rows(results) -> list[tuple[str, list[str]]]:
     rows += [
         ("ours: prove (total)", [_seconds(t.ours) for t in results]),
         ("ours: key load + conversion (once)", [_seconds(t.key_load) for t in results]),
+        ("ours: peak memory (MB, process)", [f"{t.peak_rss_mb:,.0f}" for t in results]),
         ("snarkjs groth16 prove (process)", [_seconds(t.snarkjs) for t in results]),
         ("groth16py prove_wtns (arkworks)", [_seconds(t.groth16py) for t in results]),
         ("ours / snarkjs", [_ratio(t.ours, t.snarkjs) for t in results]),
