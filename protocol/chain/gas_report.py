@@ -12,18 +12,18 @@ import tempfile
 from pathlib import Path
 
 from circuits import registry
-from protocol.notes import deposit_inner
+from zk.export.solidity import solidity_verifier
+from zk.export.vyper import vyper_verifier
 from zk.formats.calldata import proof_words
 from zk.groth16 import prove, setup
 
+from ..notes import deposit_inner
 from . import devnet
 from .client import Chain
 from .compiler import compile_contract, compile_vyper, raw_artifact
 from .deploy import deploy_pool
 from .poseidon_evm import ABI as POSEIDON_ABI, poseidon_artifact
 from .snarkjs_verifier import snarkjs_solidity_verifier
-from zk.export.solidity import solidity_verifier
-from zk.export.vyper import vyper_verifier
 
 GAS = 3_000_000
 

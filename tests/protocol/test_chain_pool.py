@@ -172,9 +172,9 @@ def test_a_wallet_rebuilds_the_tree_from_events(world):
 def test_root_history_keeps_thirty_roots(world):
     old = world.root()
     for i in range(29):
-        world.chain.transact(world.pool.functions.deposit(world.quote.address, 1, i), sender=world.user)
+        world.deposit(world.quote, 1, blinding=i)
     assert world.chain.call(world.pool.functions.isKnownRoot(old)) is True
-    world.chain.transact(world.pool.functions.deposit(world.quote.address, 1, 99), sender=world.user)
+    world.deposit(world.quote, 1, blinding=99)
     assert world.chain.call(world.pool.functions.isKnownRoot(old)) is False
     assert world.chain.call(world.pool.functions.isKnownRoot(0)) is False
 
@@ -182,6 +182,23 @@ def test_root_history_keeps_thirty_roots(world):
 def test_sources_import_pinned_openzeppelin():
     sources = pool_sources()
     assert any("@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol" in s for s in sources.values())
+
+
+def test_batched_insertion_matches_the_python_tree_at_every_alignment(world):
+    """Four settlements with a deposit between each: the batch starts at all four residues mod 4."""
+    starts = set()
+    for k in range(4):
+        starts.add(world.chain.call(world.pool.functions.nextIndex()) % 4)
+        leaves = [1000 + 4 * k + i for i in range(4)]
+        buy = world.leg(BUY, nullifier=600 + 2 * k, trade=600 + k, received=leaves[0], change=leaves[1])
+        sell = world.leg(SELL, nullifier=601 + 2 * k, trade=600 + k, received=leaves[2], change=leaves[3])
+        world.chain.transact(world.pool.functions.settle(buy, sell))
+        for leaf in leaves:
+            world.tree.append(leaf)
+        assert world.root() == world.tree.root, k
+        world.deposit(world.base, 1 + k)
+        assert world.root() == world.tree.root, k
+    assert starts == {0, 1, 2, 3}
 
 
 def test_public_input_orders_are_the_circuits():
