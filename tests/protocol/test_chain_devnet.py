@@ -123,6 +123,34 @@ def test_pool_on_anvil_deposit_and_withdraw_with_estimated_gas(chain):
     gas = chain.estimate_gas(fn)
     assert chain.transact(fn, gas=gas).gas_used <= gas
     assert chain.call(base.functions.balanceOf(recipient)) == 1234
+    # settle: the batched pair inside the pool, with exactly the estimated gas
+    c, pk, _ = keys("free_publics7")
+    root = chain.call(pool.functions.lastRoot())
+
+    def leg(side, nullifier):
+        public = [root, nullifier, 10 + side, 20 + side, 30, 40 + side, side]
+        witness = c.witness({f"x{i}": v for i, v in enumerate(public)})
+        return {"proof": dict(zip("abc", proof_words(prove(pk, c.r1cs, witness)))), "input": public}
+
+    fn = pool.functions.settle(leg(0, 71), leg(1, 72))
+    gas = chain.estimate_gas(fn)
+    assert chain.transact(fn, gas=gas).gas_used <= gas
+    assert chain.call(pool.functions.tradeSettled(30)) is True
+
+
+def test_many_public_inputs_single_and_pair(chain):
+    """32 public inputs: the vk_x accumulation and the pair's challenge copy grow with N."""
+    c, pk, _ = keys("gates64x32")
+    proofs = []
+    for s in (3, 4):
+        witness = c.witness({"s": s})
+        proofs.append((proof_words(prove(pk, c.r1cs, witness)), c.r1cs.public_inputs(witness)))
+    v = chain.deploy(compile_contract("Groth16Verifier", {"V.sol": solidity_verifier(pk.vk, with_pair=True)}))
+    (w1, x1), (w2, x2) = proofs
+    assert chain.call(v.functions.verifyProof(*w1, x1)) is True
+    assert chain.call(v.functions.verifyProofPair(*w1, x1, *w2, x2)) is True
+    assert chain.call(v.functions.verifyProofPair(*w1, x1, *w2, [*x2[:31], (x2[31] + 1)])) is False
+    assert chain.call(v.functions.verifyProofPair(*w1, x2, *w2, x1)) is False
 
 
 @pytest.mark.parametrize("kind", ["solidity", "vyper"])
