@@ -10,6 +10,7 @@ from .chain import deploy_cmd, devnet
 from .common import run_cli
 from .proofs import circuit, export, prove_cmd, setup_cmd, verify_cmd
 from .demo import demo
+from .trading import COMMANDS as TRADING_COMMANDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -28,7 +29,7 @@ def cli() -> None:
     """
 
 
-for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd):
+for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd, *TRADING_COMMANDS):
     cli.add_command(command)
 
 

@@ -64,12 +64,14 @@ def devnet_status(directory: str) -> None:
 
 
 @click.command("deploy")
-@click.option("--leg-vk", required=True, type=click.Path(dir_okay=False), help="verification_key.json of the settlement-leg circuit (7 public inputs).")
-@click.option("--withdraw-vk", required=True, type=click.Path(dir_okay=False), help="verification_key.json of the withdraw circuit (6 public inputs).")
+@click.option("--leg-vk", default=None, type=click.Path(dir_okay=False), help="verification_key.json of the settlement-leg circuit (7 public inputs); default: from --keys.")
+@click.option("--withdraw-vk", default=None, type=click.Path(dir_okay=False), help="verification_key.json of the withdraw circuit (6 public inputs); default: from --keys.")
+@click.option("--keys", "keys_dir", default=".zktrade/keys", show_default=True, type=click.Path(file_okay=False),
+              help="Key directory of the trading commands (dev keys are made there on first use).")
 @click.option("--rpc", default=None, help="JSON-RPC URL (default: the running devnet).")
 @click.option("--tokens", default="BASE,QUOTE", show_default=True, help="Test tokens to deploy (comma-separated symbols; '' for none).")
 @click.option("--out", default="deployment.json", show_default=True, type=click.Path(dir_okay=False))
-def deploy_cmd(leg_vk: str, withdraw_vk: str, rpc: str | None, tokens: str, out: str) -> None:
+def deploy_cmd(leg_vk: str | None, withdraw_vk: str | None, keys_dir: str, rpc: str | None, tokens: str, out: str) -> None:
     """Deploy Poseidon, both verifiers, the pool and test tokens; write their addresses to OUT.
 
     Example: zktrade devnet up && zktrade deploy --leg-vk leg/verification_key.json --withdraw-vk w/verification_key.json
@@ -85,9 +87,22 @@ def deploy_cmd(leg_vk: str, withdraw_vk: str, rpc: str | None, tokens: str, out:
     chain = Chain.connect(rpc)
     symbols = tuple(s.strip() for s in tokens.split(",") if s.strip())
     with step(f"deploy to {rpc}"):
-        record, _ = deploy_pool(chain, load_vk(leg_vk), load_vk(withdraw_vk), symbols)
+        record, _ = deploy_pool(chain, *_pool_keys(leg_vk, withdraw_vk, keys_dir), symbols)
     record.save(out)
     console.print(f"pool {record.pool} on chain {record.chain_id}; tokens {record.tokens}; wrote {out}")
+
+
+def _pool_keys(leg_vk: str | None, withdraw_vk: str | None, keys_dir: str):
+    """The verifying keys the pool checks: the given files, or the key store's (made if missing)."""
+    from circuits.trade import leg_statement, withdraw_statement
+
+    from ..keys import KeyStore
+
+    store = KeyStore(Path(keys_dir), on_setup=lambda st: err_console.print(
+        f"[yellow]dev setup of {st.name}: single-party keys, for devnets only[/]"))
+    leg = load_vk(leg_vk) if leg_vk else store.keys(leg_statement()).proving_key.vk
+    withdraw = load_vk(withdraw_vk) if withdraw_vk else store.keys(withdraw_statement()).proving_key.vk
+    return leg, withdraw
 
 
 @export.command("solidity")
