@@ -535,29 +535,107 @@ def classify_scalars(scalars):
     return kinds
 
 
+_ADD, _DOUBLE, _CANCEL = 0, 1, 2
+
+
+@njit
+def _apply_batch(bases, buckets, filled, pairs, count, prefix, denominators):
+    """Finish the pending affine additions bucket[d] += P with one field inversion.
+
+    pairs[t] = (bucket d, point i, kind); prefix[t] = product of the earlier denominators.
+    """
+    if count == 0:
+        return
+    inv = f_inv(f_mul(load_coord(prefix, count - 1, 0), load_coord(denominators, count - 1, 0)))
+    for t in range(count - 1, -1, -1):
+        d, i, kind = pairs[t, 0], pairs[t, 1], pairs[t, 2]
+        den_inv = f_mul(inv, load_coord(prefix, t, 0))
+        inv = f_mul(inv, load_coord(denominators, t, 0))
+        if kind == _CANCEL:
+            filled[d] = False
+            continue
+        xb, yb = load_affine(buckets, d)
+        xp, yp = load_affine(bases, i)
+        if kind == _DOUBLE:
+            xx = f_sqr(xb)
+            lam = f_mul(f_add(f_add(xx, xx), xx), den_inv)
+        else:
+            lam = f_mul(f_sub(yp, yb), den_inv)
+        x3 = f_sub(f_sub(f_sqr(lam), xb), xp)
+        store_point(buckets, d, (x3, f_sub(f_mul(lam, f_sub(xb, x3)), yb)))
+
+
 @njit(nogil=True, cache=True)
-def msm_windows(bases, scalars, indices, width, windows, window_sums):
+def msm_windows(bases, scalars, indices, width, windows, batch, window_sums):
     """window_sums[w] = Σ_i digit_w(scalars[i])·bases[i] over `indices`, for each w in `windows`.
 
-    Bucket method: add each base into the bucket of its digit, then Σ_d d·bucket_d by a running
-    sum. Threads take disjoint sets of windows (the kernel releases the GIL).
+    Bucket method with affine buckets: up to `batch` additions into distinct buckets share
+    one field inversion (Montgomery's trick gives every λ = Δy/Δx), about 6 multiplications
+    per point instead of 11 for a Jacobian mixed addition. A point whose bucket already has an
+    addition pending goes into that bucket's Jacobian overflow instead. Then Σ_d d·bucket_d by
+    a running sum. Threads take disjoint sets of windows (the kernel releases the GIL).
     """
     infinity = jac_infinity(zero_of(bases))
-    buckets = np.empty(((1 << width) - 1, 3) + bases.shape[2:], np.uint64)
+    coords = bases.shape[2:]
+    n_buckets = (1 << width) - 1
+    buckets = np.empty((n_buckets, 2) + coords, np.uint64)
+    overflow = np.empty((n_buckets, 3) + coords, np.uint64)
+    filled = np.zeros(n_buckets, np.bool_)
+    stamp = np.full(n_buckets, -1, np.int64)
+    pairs = np.empty((batch, 3), np.int64)
+    prefix = np.empty((batch, 1) + coords, np.uint64)
+    denominators = np.empty((batch, 1) + coords, np.uint64)
+    one = f_one(zero_of(bases))
+    batch_id = 0
     for w in windows:
         start = w * width
-        for d in range(buckets.shape[0]):
-            store_point(buckets, d, infinity)
+        filled[:] = False
+        for d in range(n_buckets):
+            store_point(overflow, d, infinity)
+        count = 0
+        acc = one
         for k in range(indices.shape[0]):
             i = indices[k]
-            digit = window_digit(scalars, i, start, width)
-            if digit:
-                bucket = load_jacobian(buckets, digit - 1)
-                store_point(buckets, digit - 1, jac_add_affine(bucket, load_affine(bases, i)))
+            d = window_digit(scalars, i, start, width) - 1
+            if d < 0:
+                continue
+            if stamp[d] == batch_id:
+                store_point(overflow, d, jac_add_affine(load_jacobian(overflow, d), load_affine(bases, i)))
+                continue
+            if not filled[d]:
+                store_point(buckets, d, load_affine(bases, i))
+                filled[d] = True
+                continue
+            stamp[d] = batch_id
+            xb, yb = load_affine(buckets, d)
+            xp, yp = load_affine(bases, i)
+            kind = _ADD
+            den = f_sub(xp, xb)
+            if f_is_zero(den):
+                if f_eq(yp, yb):
+                    kind = _DOUBLE
+                    den = f_add(yb, yb)
+                else:
+                    kind = _CANCEL
+                    den = one
+            pairs[count, 0], pairs[count, 1], pairs[count, 2] = d, i, kind
+            store_coord(prefix, count, 0, acc)
+            store_coord(denominators, count, 0, den)
+            acc = f_mul(acc, den)
+            count += 1
+            if count == batch:
+                _apply_batch(bases, buckets, filled, pairs, count, prefix, denominators)
+                count = 0
+                acc = one
+                batch_id += 1
+        _apply_batch(bases, buckets, filled, pairs, count, prefix, denominators)
+        batch_id += 1
         running = infinity
         total = infinity
-        for d in range(buckets.shape[0] - 1, -1, -1):
-            running = jac_add(running, load_jacobian(buckets, d))
+        for d in range(n_buckets - 1, -1, -1):
+            if filled[d]:
+                running = jac_add_affine(running, load_affine(buckets, d))
+            running = jac_add(running, load_jacobian(overflow, d))
             total = jac_add(total, running)
         store_point(window_sums, w, total)
 
@@ -689,3 +767,22 @@ def ntt_in_place(a, omega):
                 _set4(a, top, mod_add(u, v, R_LIMBS))
                 _set4(a, top + half, mod_sub(u, v, R_LIMBS))
         half *= 2
+
+
+# ---------------------------------------------------------------- one scalar per base (ceremonies)
+
+
+@njit(nogil=True, cache=True)
+def mul_each(bases, is_infinity, scalars, out, lo, hi):
+    """out[i] = scalars[i]·bases[i] (Jacobian) for lo <= i < hi: double-and-add from bit 253
+    (scalars are standard-form limbs below r < 2^254)."""
+    infinity = jac_infinity(zero_of(out))
+    for i in range(lo, hi):
+        acc = infinity
+        if not is_infinity[i]:
+            base = load_affine(bases, i)
+            for bit in range(253, -1, -1):
+                acc = jac_double(acc)
+                if (scalars[i, bit >> 6] >> np.uint64(bit & 63)) & np.uint64(1):
+                    acc = jac_add_affine(acc, base)
+        store_point(out, i, acc)
