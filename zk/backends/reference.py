@@ -60,3 +60,12 @@ def fixed_base_g1(base: G1Point, scalars: Sequence[int]) -> list[G1Point]:
 
 def fixed_base_g2(base: G2Point, scalars: Sequence[int]) -> list[G2Point]:
     return [g2_mul(base, k) for k in scalars]
+
+
+def batch_mul_g1(bases: Sequence[G1Point], scalars: Sequence[int]) -> list[G1Point]:
+    """[k_i·P_i]: every base times its own scalar (a ceremony rescaling its points)."""
+    return [g1_mul(p, k) for p, k in zip(bases, scalars, strict=True)]
+
+
+def batch_mul_g2(bases: Sequence[G2Point], scalars: Sequence[int]) -> list[G2Point]:
+    return [g2_mul(p, k) for p, k in zip(bases, scalars, strict=True)]

@@ -1,0 +1,48 @@
+"""What ceremony hashes are computed over: snarkjs's uncompressed point encoding and Blake2b-512.
+
+Uncompressed (ffjavascript's `toRprUncompressed`): a G1 point is x‖y, each 32 bytes
+big-endian; a G2 point is x‖y with each Fq2 coordinate written c1‖c0 (the 64-byte
+little-endian c0‖c1 reversed as a whole). The point at infinity is all zero bytes.
+"""
+
+import hashlib
+from collections.abc import Iterable
+
+from ..curve import G1_INFINITY, G2_INFINITY, G1Point, G2Point
+
+HASH_SIZE = 64  # Blake2b-512
+
+
+def g1_uncompressed(p: G1Point) -> bytes:
+    if p == G1_INFINITY:
+        return bytes(64)
+    return p[0].to_bytes(32, "big") + p[1].to_bytes(32, "big")
+
+
+def g2_uncompressed(p: G2Point) -> bytes:
+    if p == G2_INFINITY:
+        return bytes(128)
+    (x0, x1), (y0, y1) = p
+    return b"".join(c.to_bytes(32, "big") for c in (x1, x0, y1, y0))
+
+
+def g1s_uncompressed(points: Iterable[G1Point]) -> bytes:
+    return b"".join(g1_uncompressed(p) for p in points)
+
+
+def g2s_uncompressed(points: Iterable[G2Point]) -> bytes:
+    return b"".join(g2_uncompressed(p) for p in points)
+
+
+def blake2b(*parts: bytes) -> bytes:
+    """Blake2b-512 of the concatenation."""
+    h = hashlib.blake2b(digest_size=HASH_SIZE)
+    for part in parts:
+        h.update(part)
+    return h.digest()
+
+
+def format_hash(digest: bytes) -> str:
+    """snarkjs's display: four lines of four 8-hex-digit words."""
+    words = [digest[i : i + 4].hex() for i in range(0, len(digest), 4)]
+    return "\n".join(" ".join(words[i : i + 4]) for i in range(0, len(words), 4))
