@@ -49,10 +49,10 @@ def test_other_selectors_revert(chain, poseidon):
         chain.w3.eth.call({"to": poseidon.address, "data": "0x12345678" + "00" * 64})
 
 
-def test_fits_eip170_and_costs_less_than_30k_per_hash(chain, poseidon):
+def test_fits_eip170_and_costs_less_than_20k_per_hash(chain, poseidon):
     assert poseidon_artifact().deployed_size <= 24_576
     gas = chain.transact(poseidon.functions.poseidon([1, 2]), gas=200_000).gas_used
-    assert gas - 21_000 - 68 * 16 < 30_000, gas
+    assert gas - 21_000 - 68 * 16 < 20_000, gas
 
 
 @pytest.mark.node
