@@ -5,6 +5,7 @@ import sys
 import click
 
 from .bench import bench
+from .ceremony import ceremony
 from .circom import circom
 from .chain import deploy_cmd, devnet
 from .common import run_cli
@@ -29,7 +30,7 @@ def cli() -> None:
     """
 
 
-for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd, *TRADING_COMMANDS):
+for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd, ceremony, *TRADING_COMMANDS):
     cli.add_command(command)
 
 

@@ -1,0 +1,187 @@
+"""`zktrade ceremony` (phase 2, per circuit) and `zktrade ptau` (phase 1, powers of tau).
+
+Both read and write snarkjs's files (.zkey, .ptau), so zktrade and snarkjs contributors can
+take turns in one ceremony, and either tool verifies the result.
+"""
+
+from pathlib import Path
+
+import click
+
+from circuits import registry
+from zk.ceremony.keypair import Beacon
+from zk.ceremony.phase2 import (
+    Contribution,
+    apply_beacon,
+    coefficients_in_file_order,
+    contribute,
+    decode_mpc_params,
+    entropy_rng,
+    new_ceremony,
+    verify_ceremony,
+)
+from zk.ceremony.transcript import format_hash
+from zk.errors import MalformedInput
+from zk.formats.iden3 import read_bytes
+from zk.formats.ptau import read_ptau
+from zk.formats.r1cs_bin import decode_r1cs
+from zk.formats.snarkjs_json import vk_to_json, write_json
+from zk.formats.zkey import read_zkey, write_zkey
+from zk.r1cs import R1CS
+
+from .common import console, err_console, fast_backend_warmup, step
+
+
+def _load_circuit(circuit: str) -> tuple[R1CS, tuple | None]:
+    """A circom .r1cs file (keeping its term order, as snarkjs does) or a zktrade circuit name."""
+    path = Path(circuit)
+    if path.suffix == ".r1cs" or path.exists():
+        data = read_bytes(path, "r1cs")
+        r1cs = decode_r1cs(data, f"r1cs {path}").r1cs
+        return r1cs, coefficients_in_file_order(data, r1cs.n_public)
+    return registry.get(circuit).r1cs, None
+
+
+def _print_contribution(index: int, c: Contribution) -> None:
+    kind = f"beacon {c.beacon.hash.hex()} (2^{c.beacon.iterations_exp} SHA-256)" if c.beacon else "contribution"
+    console.print(f"  #{index} {c.name or '(unnamed)'}: {kind}")
+    for line in format_hash(c.hash()).splitlines():
+        console.print(f"      {line}")
+
+
+def _beacon(hash_hex: str, iterations_exp: int) -> Beacon:
+    try:
+        value = bytes.fromhex(hash_hex.removeprefix("0x"))
+    except ValueError:
+        raise MalformedInput(f"beacon hash {hash_hex!r} is not hexadecimal") from None
+    return Beacon(value, iterations_exp)
+
+
+@click.group()
+def ceremony() -> None:
+    """Phase 2 of a Groth16 trusted setup for one circuit, in snarkjs's .zkey format.
+
+    \b
+    Example (three parties, the last one snarkjs; CIRCUIT is a .r1cs or a zktrade circuit name):
+      zktrade ceremony new leg --ptau pot16_final.ptau --out leg_0.zkey
+      zktrade ceremony contribute leg_0.zkey leg_1.zkey --name alice
+      zktrade ceremony contribute leg_1.zkey leg_2.zkey --name bob --entropy "dice: 4 1 6 6 2"
+      npx snarkjs zkey contribute leg_2.zkey leg_3.zkey --name=carol -e="more entropy"
+      zktrade ceremony beacon leg_3.zkey leg_final.zkey --hash <block hash> --iterations-exp 10
+      zktrade ceremony verify leg_final.zkey --circuit leg --ptau pot16_final.ptau
+      zktrade ceremony export vk leg_final.zkey --out verification_key.json
+    """
+
+
+@ceremony.command("new")
+@click.argument("circuit")
+@click.option("--ptau", "ptau_path", required=True, type=click.Path(dir_okay=False), help="Phase-2-prepared powers of tau.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="The initial .zkey to write.")
+def new_cmd(circuit: str, ptau_path: str, out_path: str) -> None:
+    """Start a ceremony: the initial .zkey (δ = 1, no contribution; the same file as `snarkjs groth16 setup`).
+
+    The initial key is NOT usable: with δ = γ = 1 anyone can forge proofs. It needs at least one
+    honest contribution.
+
+    Example: zktrade ceremony new circuit.r1cs --ptau pot12_final.ptau --out circuit_0.zkey
+    """
+    r1cs, coefficients = _load_circuit(circuit)
+    with step("load .ptau"):
+        ptau = read_ptau(ptau_path)
+    fast_backend_warmup()
+    with step(f"initial key ({r1cs.n_constraints:,} constraints)"):
+        zkey = new_ceremony(r1cs, ptau, coefficients)
+    write_zkey(out_path, zkey)
+    console.print(f"wrote {out_path}; circuit hash:")
+    console.print(format_hash(decode_mpc_params(zkey.mpc_params).cs_hash))
+
+
+@ceremony.command("contribute")
+@click.argument("in_path", type=click.Path(dir_okay=False))
+@click.argument("out_path", type=click.Path(dir_okay=False))
+@click.option("--name", default="", help="Your name in the transcript (first 64 characters kept).")
+@click.option("--entropy", default="", help="Extra text mixed with 64 bytes from the OS CSPRNG.")
+def contribute_cmd(in_path: str, out_path: str, name: str, entropy: str) -> None:
+    """Add your contribution: multiply δ by a fresh secret, then forget it.
+
+    Publish the contribution hash printed at the end: anyone verifying the final key sees it.
+
+    Example: zktrade ceremony contribute circuit_0.zkey circuit_1.zkey --name alice
+    """
+    zkey = read_zkey(in_path)
+    fast_backend_warmup()
+    with step("contribute"):
+        new, contribution = contribute(zkey, entropy_rng(entropy.encode()), name)
+    write_zkey(out_path, new)
+    index = len(decode_mpc_params(new.mpc_params).contributions)
+    console.print(f"wrote {out_path}")
+    _print_contribution(index, contribution)
+
+
+@ceremony.command("beacon")
+@click.argument("in_path", type=click.Path(dir_okay=False))
+@click.argument("out_path", type=click.Path(dir_okay=False))
+@click.option("--hash", "hash_hex", required=True, help="The beacon value in hex (e.g. a future block hash).")
+@click.option("--iterations-exp", default=10, show_default=True, type=int, help="2^N SHA-256 iterations (10..63).")
+@click.option("--name", default="final beacon", show_default=True)
+def beacon_cmd(in_path: str, out_path: str, hash_hex: str, iterations_exp: int, name: str) -> None:
+    """Close the ceremony with a contribution anyone can recompute from a public random beacon.
+
+    Example: zktrade ceremony beacon circuit_3.zkey circuit_final.zkey --hash 0102...ff --iterations-exp 10
+    """
+    zkey = read_zkey(in_path)
+    fast_backend_warmup()
+    with step("beacon contribution"):
+        new, contribution = apply_beacon(zkey, _beacon(hash_hex, iterations_exp), name)
+    write_zkey(out_path, new)
+    console.print(f"wrote {out_path}")
+    _print_contribution(len(decode_mpc_params(new.mpc_params).contributions), contribution)
+
+
+@ceremony.command("verify")
+@click.argument("zkey_path", type=click.Path(dir_okay=False))
+@click.option("--circuit", required=True, help="The circuit: a circom .r1cs or a zktrade circuit name.")
+@click.option("--ptau", "ptau_path", required=True, type=click.Path(dir_okay=False), help="The prepared powers of tau it started from.")
+def verify_cmd(zkey_path: str, circuit: str, ptau_path: str) -> None:
+    """Verify a .zkey's whole transcript back to the circuit and the powers of tau.
+
+    Checks the circuit hash, each contribution's proof of knowledge and its link to the
+    previous δ, beacons, and that only δ, L and H changed. A key without contribution is
+    refused (δ = γ = 1: forgeable). Prints OK and exits 0, or names the failing contribution.
+
+    Example: zktrade ceremony verify circuit_final.zkey --circuit circuit.r1cs --ptau pot12_final.ptau
+    """
+    r1cs, coefficients = _load_circuit(circuit)
+    with step("load .ptau and .zkey"):
+        ptau = read_ptau(ptau_path)
+        zkey = read_zkey(zkey_path)
+    fast_backend_warmup()
+    with step("recompute the initial key"):
+        initial = new_ceremony(r1cs, ptau, coefficients)
+    with step("verify the transcript"):
+        contributions = verify_ceremony(zkey, initial)
+    console.print("circuit hash:")
+    console.print(format_hash(decode_mpc_params(zkey.mpc_params).cs_hash))
+    for i, c in enumerate(contributions):
+        _print_contribution(i + 1, c)
+    console.print(f"[bold green]OK[/]: {len(contributions)} contribution(s) verified back to the circuit and the powers of tau")
+
+
+@ceremony.group("export")
+def export_group() -> None:
+    """Export from a ceremony's .zkey."""
+
+
+@export_group.command("vk")
+@click.argument("zkey_path", type=click.Path(dir_okay=False))
+@click.option("--out", "out_path", default="verification_key.json", show_default=True, type=click.Path(dir_okay=False))
+def export_vk_cmd(zkey_path: str, out_path: str) -> None:
+    """Write the verification key (snarkjs's verification_key.json) of a .zkey.
+
+    Example: zktrade ceremony export vk circuit_final.zkey --out verification_key.json
+    """
+    zkey = read_zkey(zkey_path)
+    if not decode_mpc_params(zkey.mpc_params).contributions:
+        err_console.print("[bold yellow]WARNING[/] this key has no contribution (δ = γ = 1): proofs can be forged")
+    write_json(out_path, vk_to_json(zkey.proving_key.vk))
+    console.print(f"wrote {out_path}")
