@@ -123,14 +123,15 @@ def export_solidity(vk_path: str, out: str | None, pair: bool, contract_name: st
 @export.command("vyper")
 @click.option("--vk", "vk_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--out", default=None, type=click.Path(dir_okay=False), help="Write here instead of stdout.")
-def export_vyper(vk_path: str, out: str | None) -> None:
+@click.option("--pair", is_flag=True, help="Add verifyProofPair: two proofs checked with one 5-pair pairing.")
+def export_vyper(vk_path: str, out: str | None, pair: bool) -> None:
     """A Vyper 0.4 verifier for the key, with the Solidity verifier's ABI.
 
     Example: zktrade export vyper --vk keys/verification_key.json --out verifier.vy
     """
     from zk.export.vyper import vyper_verifier
 
-    _emit(vyper_verifier(load_vk(vk_path)), out)
+    _emit(vyper_verifier(load_vk(vk_path), with_pair=pair), out)
 
 
 def _emit(source: str, out: str | None) -> None:

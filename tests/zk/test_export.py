@@ -39,7 +39,7 @@ def cubic(chain):
     proof = prove(pk, c.r1cs, witness)
     verifiers = {
         "solidity": chain.deploy(compile_contract("Groth16Verifier", {"V.sol": solidity_verifier(pk.vk, with_pair=True)})),
-        "vyper": chain.deploy(compile_vyper(vyper_verifier(pk.vk), "VyperVerifier")),
+        "vyper": chain.deploy(compile_vyper(vyper_verifier(pk.vk, with_pair=True), "VyperVerifier")),
     }
     return pk, proof, c.r1cs.public_inputs(witness), verifiers
 
@@ -114,12 +114,13 @@ def test_too_little_gas_reverts_instead_of_answering_false(chain, cubic, kind):
         chain.call(fn, gas=150_000)  # enough for everything but the 4-pair pairing (181k)
 
 
-def test_pair_verifier_accepts_two_valid_and_rejects_either_bad(chain, cubic):
+@pytest.mark.parametrize("kind", KINDS)
+def test_pair_verifier_accepts_two_valid_and_rejects_either_bad(chain, cubic, kind):
     pk, proof, public, verifiers = cubic
     c, _, _ = keys("cubic")
     w5 = c.witness({"x": 5})
     proof2, public2 = prove(pk, c.r1cs, w5), c.r1cs.public_inputs(w5)
-    v = verifiers["solidity"]
+    v = verifiers[kind]
 
     def pair(p1, x1, p2, x2):
         return chain.call(v.functions.verifyProofPair(*proof_words(p1), x1, *proof_words(p2), x2), gas=GAS)
