@@ -6,10 +6,16 @@ before it: knowing x is then proven by the pairing equality e(s, s'x) = e(sx, s'
 ratio"), and the same G2 pair shows that the ceremony's points moved by exactly x.
 """
 
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..curve import G1_INFINITY, G2_INFINITY, G1Point, G2Point, g1_neg, pairing_product_is_one
+from ..curve import G1_INFINITY, G2_INFINITY, G1Point, G2Point, g1_add, g1_mul, g1_neg, pairing_product_is_one
 from ..errors import MalformedInput
+from .errors import InvalidCeremony
+
+Ratio = tuple[G1Point, G1Point, G2Point, G2Point]
+Check = tuple[int | None, str, "bool | Ratio"]  # (contribution, failure message, truth or ratio to check)
 
 
 NAME, BEACON_ITERATIONS, BEACON_HASH = 1, 2, 3  # snarkjs's contribution parameter tags
@@ -42,6 +48,30 @@ def same_ratio(g1_s: G1Point, g1_sx: G1Point, g2_s: G2Point, g2_sx: G2Point) -> 
     if G1_INFINITY in (g1_s, g1_sx) or G2_INFINITY in (g2_s, g2_sx):
         return False
     return pairing_product_is_one([(g1_s, g2_sx), (g1_neg(g1_sx), g2_s)])
+
+
+def same_ratios(ratios: Sequence[Ratio]) -> bool:
+    """Every same_ratio holds, by one pairing product: each equation raised to a random 128-bit
+    weight, G1 sides merged per distinct G2 point (a false equation passes with chance ~2^-128)."""
+    by_g2: dict[G2Point, G1Point] = {}
+    for a, b, c, d in ratios:
+        if G1_INFINITY in (a, b) or G2_INFINITY in (c, d):
+            return False
+        weight = secrets.randbits(128) | 1
+        by_g2[d] = g1_add(by_g2.get(d, G1_INFINITY), g1_mul(a, weight))
+        by_g2[c] = g1_add(by_g2.get(c, G1_INFINITY), g1_mul(g1_neg(b), weight))
+    return pairing_product_is_one([(g1, g2) for g2, g1 in by_g2.items()])
+
+
+def verify_checks(checks: Sequence[Check]) -> None:
+    """All checks at once (pairings batched); if any fails, find and raise the first in order."""
+    ratios = [c for _, _, c in checks if not isinstance(c, bool)]
+    if all(c for _, _, c in checks if isinstance(c, bool)) and same_ratios(ratios):
+        return
+    for index, message, c in checks:
+        if not (c if isinstance(c, bool) else same_ratio(*c)):
+            raise InvalidCeremony(message, index)
+    raise InvalidCeremony("a pairing check failed")  # unreachable: the batch holds when every check does
 
 
 def encode_parameters(name: str, beacon: Beacon | None) -> bytes:

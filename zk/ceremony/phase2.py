@@ -29,7 +29,7 @@ from ..formats.ptau import Ptau
 from ..formats.zkey import MATRIX_A, MATRIX_B, Coefficient, Zkey, encode_coefficients, zkey_digest
 from ..r1cs import R1CS
 from .errors import InvalidCeremony
-from .keypair import Beacon, PublicKey, decode_parameters, encode_parameters, same_ratio
+from .keypair import Beacon, Check, PublicKey, decode_parameters, encode_parameters, verify_checks
 from .rng import ChaCha, beacon_rng, fr_from_rng, g1_from_rng, hash_to_g2
 from .transcript import HASH_SIZE, blake2b, g1_uncompressed, g1s_uncompressed, g2_uncompressed, g2s_uncompressed
 
@@ -226,21 +226,24 @@ def apply_beacon(zkey: Zkey, beacon: Beacon, name: str = "") -> tuple[Zkey, Cont
 # ---------------------------------------------------------------- verification
 
 
-def _verify_contribution(index: int, c: Contribution, prior: MpcParams, delta_before: G1Point) -> None:
+def _contribution_checks(index: int, c: Contribution, prior: MpcParams, delta_before: G1Point) -> list[Check]:
     """One link of the chain: transcript, proof of knowledge, δ moved by that key, beacon."""
-    if c.transcript != _transcript(prior, c.key.g1_s, c.key.g1_sx):
-        raise InvalidCeremony("its transcript hash does not cover the circuit hash and the earlier contributions", index)
     g2_sp = hash_to_g2(c.transcript)
-    if not same_ratio(c.key.g1_s, c.key.g1_sx, g2_sp, c.key.g2_spx):
-        raise InvalidCeremony("the proof of knowledge fails (its G1 and G2 keys hide different secrets)", index)
-    if not same_ratio(delta_before, c.delta_after, g2_sp, c.key.g2_spx):
-        raise InvalidCeremony("δ after it does not follow the previous δ by the contributor's secret (broken chain)", index)
+    checks: list[Check] = [
+        (index, "its transcript hash does not cover the circuit hash and the earlier contributions",
+         c.transcript == _transcript(prior, c.key.g1_s, c.key.g1_sx)),
+        (index, "the proof of knowledge fails (its G1 and G2 keys hide different secrets)",
+         (c.key.g1_s, c.key.g1_sx, g2_sp, c.key.g2_spx)),
+        (index, "δ after it does not follow the previous δ by the contributor's secret (broken chain)",
+         (delta_before, c.delta_after, g2_sp, c.key.g2_spx)),
+    ]
     if c.beacon is not None:
         rng = beacon_rng(c.beacon.hash, c.beacon.iterations_exp)
         d = fr_from_rng(rng)
         g1_s = g1_from_rng(rng)
-        if (c.key.g1_s, c.key.g1_sx) != (g1_s, g1_mul(g1_s, d)):
-            raise InvalidCeremony("its key is not the one the beacon's hash and iterations produce", index)
+        checks.append((index, "its key is not the one the beacon's hash and iterations produce",
+                       (c.key.g1_s, c.key.g1_sx) == (g1_s, g1_mul(g1_s, d))))
+    return checks
 
 
 def _random_scalars(n: int) -> list[int]:
@@ -262,17 +265,18 @@ def verify_ceremony(zkey: Zkey, initial: Zkey) -> tuple[Contribution, ...]:
             "the key has no contribution: its δ is 1, the same as γ, and public, so anyone can forge "
             "proofs with it; run `zktrade ceremony contribute` (or `snarkjs zkey contribute`) first"
         )
+    checks: list[Check] = []
     delta = G1_GENERATOR
     for i, c in enumerate(params.contributions):
-        _verify_contribution(i + 1, c, MpcParams(params.cs_hash, params.contributions[:i]), delta)
+        checks += _contribution_checks(i + 1, c, MpcParams(params.cs_hash, params.contributions[:i]), delta)
         delta = c.delta_after
 
     pk, ipk = zkey.proving_key, initial.proving_key
     last = len(params.contributions)
-    if pk.delta_g1 != delta:
-        raise InvalidCeremony(f"the key's δ₁ is not the δ of the last contribution (#{last})")
-    if not same_ratio(G1_GENERATOR, pk.delta_g1, G2_GENERATOR, pk.vk.delta_g2):
-        raise InvalidCeremony("the key's δ₂ does not match its δ₁")
+    checks += [
+        (None, f"the key's δ₁ is not the δ of the last contribution (#{last})", pk.delta_g1 == delta),
+        (None, "the key's δ₂ does not match its δ₁", (G1_GENERATOR, pk.delta_g1, G2_GENERATOR, pk.vk.delta_g2)),
+    ]
     for label, ours, theirs in (
         ("α₁", pk.vk.alpha_g1, ipk.vk.alpha_g1),
         ("β₁", pk.beta_g1, ipk.beta_g1),
@@ -284,8 +288,7 @@ def verify_ceremony(zkey: Zkey, initial: Zkey) -> tuple[Contribution, ...]:
         ("the B₁ points", pk.b_g1_query, ipk.b_g1_query),
         ("the B₂ points", pk.b_g2_query, ipk.b_g2_query),
     ):
-        if ours != theirs:
-            raise InvalidCeremony(f"{label} differ from the circuit's initial key: contributions only change δ, L and H")
+        checks.append((None, f"{label} differ from the circuit's initial key: contributions only change δ, L and H", ours == theirs))
     if len(pk.l_query) != len(ipk.l_query) or len(pk.h_query) != len(ipk.h_query):
         raise InvalidCeremony("the L or H section has the wrong number of points")
     # Σ rᵢ·Pᵢ(initial) and Σ rᵢ·Pᵢ(now) for random rᵢ: one pairing shows every L and H point
@@ -294,6 +297,7 @@ def verify_ceremony(zkey: Zkey, initial: Zkey) -> tuple[Contribution, ...]:
     scalars = _random_scalars(len(pk.l_query) + len(pk.h_query))
     before = backend.msm_g1(backend.prepare_g1([*ipk.l_query, *ipk.h_query]), scalars)
     after = backend.msm_g1(backend.prepare_g1([*pk.l_query, *pk.h_query]), scalars)
-    if not same_ratio(after, before, G2_GENERATOR, pk.vk.delta_g2):
-        raise InvalidCeremony("the L and H points are not the initial ones divided by the key's δ")
+    checks.append((None, "the L and H points are not the initial ones divided by the key's δ",
+                   (after, before, G2_GENERATOR, pk.vk.delta_g2)))
+    verify_checks(checks)
     return params.contributions

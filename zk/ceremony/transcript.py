@@ -3,12 +3,16 @@
 Uncompressed (ffjavascript's `toRprUncompressed`): a G1 point is x‖y, each 32 bytes
 big-endian; a G2 point is x‖y with each Fq2 coordinate written c1‖c0 (the 64-byte
 little-endian c0‖c1 reversed as a whole). The point at infinity is all zero bytes.
+Compressed (`toRprCompressed`, what a .ptau response hash covers): x alone, its top bit set
+when y is "negative" (> (q−1)/2; for Fq2 judged on c1, or on c0 when c1 = 0); the point at
+infinity is zeros with 0x40 in the first byte.
 """
 
 import hashlib
 from collections.abc import Iterable
 
 from ..curve import G1_INFINITY, G2_INFINITY, G1Point, G2Point
+from ..field import Q
 
 HASH_SIZE = 64  # Blake2b-512
 
@@ -24,6 +28,25 @@ def g2_uncompressed(p: G2Point) -> bytes:
         return bytes(128)
     (x0, x1), (y0, y1) = p
     return b"".join(c.to_bytes(32, "big") for c in (x1, x0, y1, y0))
+
+
+def _negative(c: int) -> bool:
+    return c > (Q - 1) // 2
+
+
+def g1_compressed(p: G1Point) -> bytes:
+    if p == G1_INFINITY:
+        return b"\x40" + bytes(31)
+    flag = 0x80 if _negative(p[1]) else 0
+    return (p[0] | flag << 248).to_bytes(32, "big")
+
+
+def g2_compressed(p: G2Point) -> bytes:
+    if p == G2_INFINITY:
+        return b"\x40" + bytes(63)
+    (x0, x1), (y0, y1) = p
+    flag = 0x80 if _negative(y1 if y1 else y0) else 0
+    return (x1 | flag << 248).to_bytes(32, "big") + x0.to_bytes(32, "big")
 
 
 def g1s_uncompressed(points: Iterable[G1Point]) -> bytes:
