@@ -5,7 +5,7 @@ import sys
 import click
 
 from .bench import bench
-from .ceremony import ceremony
+from .ceremony import ceremony, ptau
 from .circom import circom
 from .chain import deploy_cmd, devnet
 from .common import run_cli
@@ -30,7 +30,7 @@ def cli() -> None:
     """
 
 
-for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd, ceremony, *TRADING_COMMANDS):
+for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd, ceremony, ptau, *TRADING_COMMANDS):
     cli.add_command(command)
 
 

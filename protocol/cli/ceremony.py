@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from circuits import registry
+from zk.ceremony import phase1
 from zk.ceremony.keypair import Beacon
 from zk.ceremony.phase2 import (
     Contribution,
@@ -23,7 +24,7 @@ from zk.ceremony.phase2 import (
 from zk.ceremony.transcript import format_hash
 from zk.errors import MalformedInput
 from zk.formats.iden3 import read_bytes
-from zk.formats.ptau import read_ptau
+from zk.formats.ptau import read_ptau, write_ptau
 from zk.formats.r1cs_bin import decode_r1cs
 from zk.formats.snarkjs_json import vk_to_json, write_json
 from zk.formats.zkey import read_zkey, write_zkey
@@ -185,3 +186,120 @@ def export_vk_cmd(zkey_path: str, out_path: str) -> None:
         err_console.print("[bold yellow]WARNING[/] this key has no contribution (δ = γ = 1): proofs can be forged")
     write_json(out_path, vk_to_json(zkey.proving_key.vk))
     console.print(f"wrote {out_path}")
+
+
+# ---------------------------------------------------------------- phase 1
+
+
+@click.group()
+def ptau() -> None:
+    """Phase 1 of a trusted setup: the universal powers of tau, in snarkjs's .ptau format.
+
+    \b
+    Example (power 12: circuits up to 4,096 constraints; the middle party uses snarkjs):
+      zktrade ptau new 12 pot_0.ptau
+      zktrade ptau contribute pot_0.ptau pot_1.ptau --name alice
+      npx snarkjs powersoftau contribute pot_1.ptau pot_2.ptau --name=bob -e="bob's entropy"
+      zktrade ptau beacon pot_2.ptau pot_beacon.ptau --hash <block hash> --iterations-exp 10
+      zktrade ptau prepare pot_beacon.ptau pot_final.ptau
+      zktrade ptau verify pot_final.ptau
+    """
+
+
+def _print_ptau_contribution(index: int, c: phase1.PtauContribution) -> None:
+    kind = f"beacon {c.beacon.hash.hex()} (2^{c.beacon.iterations_exp} SHA-256)" if c.beacon else "contribution"
+    console.print(f"  #{index} {c.name or '(unnamed)'}: {kind}; response hash:")
+    for line in format_hash(c.response_hash()).splitlines():
+        console.print(f"      {line}")
+
+
+@ptau.command("new")
+@click.argument("power", type=int)
+@click.argument("out_path", type=click.Path(dir_okay=False))
+def ptau_new_cmd(power: int, out_path: str) -> None:
+    """Start a powers-of-tau ceremony of 2^POWER (every point the generator, no contribution).
+
+    Example: zktrade ptau new 12 pot_0.ptau
+    """
+    write_ptau(out_path, phase1.new_ptau(power))
+    console.print(f"wrote {out_path} (power {power}: QAP domains up to {1 << power:,})")
+
+
+@ptau.command("contribute")
+@click.argument("in_path", type=click.Path(dir_okay=False))
+@click.argument("out_path", type=click.Path(dir_okay=False))
+@click.option("--name", default="", help="Your name in the transcript (first 64 characters kept).")
+@click.option("--entropy", default="", help="Extra text mixed with 64 bytes from the OS CSPRNG.")
+def ptau_contribute_cmd(in_path: str, out_path: str, name: str, entropy: str) -> None:
+    """Add your contribution: multiply τ, α and β by fresh secrets, then forget them.
+
+    Publish the response hash printed at the end.
+
+    Example: zktrade ptau contribute pot_0.ptau pot_1.ptau --name alice
+    """
+    with step("load .ptau"):
+        old = read_ptau(in_path)
+    fast_backend_warmup()
+    with step(f"contribute (power {old.power})"):
+        new, contribution = phase1.contribute(old, entropy_rng(entropy.encode()), name)
+    write_ptau(out_path, new)
+    console.print(f"wrote {out_path}")
+    _print_ptau_contribution(len(phase1.decode_contributions(new.contributions)), contribution)
+
+
+@ptau.command("beacon")
+@click.argument("in_path", type=click.Path(dir_okay=False))
+@click.argument("out_path", type=click.Path(dir_okay=False))
+@click.option("--hash", "hash_hex", required=True, help="The beacon value in hex (e.g. a future block hash).")
+@click.option("--iterations-exp", default=10, show_default=True, type=int, help="2^N SHA-256 iterations (10..63).")
+@click.option("--name", default="final beacon", show_default=True)
+def ptau_beacon_cmd(in_path: str, out_path: str, hash_hex: str, iterations_exp: int, name: str) -> None:
+    """Close phase 1 with a contribution anyone can recompute from a public random beacon.
+
+    Example: zktrade ptau beacon pot_2.ptau pot_beacon.ptau --hash 0102...ff --iterations-exp 10
+    """
+    with step("load .ptau"):
+        old = read_ptau(in_path)
+    fast_backend_warmup()
+    with step("beacon contribution"):
+        new, contribution = phase1.apply_beacon(old, _beacon(hash_hex, iterations_exp), name)
+    write_ptau(out_path, new)
+    console.print(f"wrote {out_path}")
+    _print_ptau_contribution(len(phase1.decode_contributions(new.contributions)), contribution)
+
+
+@ptau.command("prepare")
+@click.argument("in_path", type=click.Path(dir_okay=False))
+@click.argument("out_path", type=click.Path(dir_okay=False))
+def ptau_prepare_cmd(in_path: str, out_path: str) -> None:
+    """Add the Lagrange bases phase 2 needs (as `snarkjs powersoftau prepare phase2`).
+
+    Example: zktrade ptau prepare pot_beacon.ptau pot_final.ptau
+    """
+    with step("load .ptau"):
+        old = read_ptau(in_path)
+    fast_backend_warmup()
+    with step(f"Lagrange bases (power {old.power})"):
+        new = phase1.prepare(old)
+    write_ptau(out_path, new)
+    console.print(f"wrote {out_path}")
+
+
+@ptau.command("verify")
+@click.argument("ptau_path", type=click.Path(dir_okay=False))
+def ptau_verify_cmd(ptau_path: str) -> None:
+    """Verify a .ptau: every contribution's proofs of knowledge and chain, the powers, the
+    last challenge hash and (if prepared) the Lagrange bases. A file without contribution is
+    refused. Prints OK and exits 0, or names the failing contribution and exits 1.
+
+    Example: zktrade ptau verify pot_final.ptau
+    """
+    with step("load .ptau"):
+        p = read_ptau(ptau_path)
+    fast_backend_warmup()
+    with step("verify"):
+        contributions = phase1.verify_ptau(p)
+    for i, c in enumerate(contributions):
+        _print_ptau_contribution(i + 1, c)
+    prepared = "prepared for phase 2" if p.lagrange else "not prepared for phase 2 (run `zktrade ptau prepare`)"
+    console.print(f"[bold green]OK[/]: power {p.power}, {len(contributions)} contribution(s) verified; {prepared}")
