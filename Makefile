@@ -6,6 +6,9 @@ BIN    := $(VENV)/bin
 PY_STAMP  := $(VENV)/.zktrade-installed
 NPM_STAMP := node_modules/.zktrade-installed
 PYTEST_ARGS ?=
+# Both cores; a test file stays on one worker, since module fixtures (a deployed pool, a devnet)
+# carry state from test to test within a file.
+XDIST := -n 2 --dist loadfile
 
 .PHONY: demo test test-fast bench clean help
 
@@ -32,10 +35,10 @@ demo: $(PY_STAMP) $(NPM_STAMP)
 	$(BIN)/zktrade demo
 
 test: $(PY_STAMP) $(NPM_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: $(PY_STAMP) $(NPM_STAMP)
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 bench: $(PY_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
