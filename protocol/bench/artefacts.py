@@ -122,14 +122,13 @@ def bench_input(depth: int) -> dict:
     }
 
 
-def build(log_size: int, max_log_size: int, progress: Callable[[str], None]) -> Artefacts:
-    """Compile, witness and key the 2^log_size circuit unless its files are already cached."""
+def compile_circuit(log_size: int, progress: Callable[[str], None]) -> Artefacts:
+    """The 2^log_size circuit compiled by circom2 and its witness from snarkjs (cached)."""
     depth = depth_for(log_size)
     art = Artefacts(log_size, depth, CACHE / f"merkle_2^{log_size}")
-    if all(p.exists() for p in (art.r1cs, art.wasm, art.wtns, art.zkey, art.vk_json)):
+    if all(p.exists() for p in (art.r1cs, art.wasm, art.wtns)):
         return art
     art.directory.mkdir(parents=True, exist_ok=True)
-    ptau = _ptau(max_log_size, progress)
     progress(f"2^{log_size}: compiling depth {depth} with circom2")
     source = art.directory / "merkle.circom"
     source.write_text(SOURCE.read_text().replace("MerkleBench(DEPTH)", f"MerkleBench({depth})"))
@@ -141,8 +140,18 @@ def build(log_size: int, max_log_size: int, progress: Callable[[str], None]) -> 
     if f"non-linear constraints: {art.n_constraints}" not in out:
         raise BenchToolError(f"expected {art.n_constraints} constraints at depth {depth}; circom2 said:\n{out}")
     art.input_json.write_text(json.dumps(bench_input(depth)))
-    progress(f"2^{log_size}: witness and keys with snarkjs")
+    progress(f"2^{log_size}: witness with snarkjs")
     _node("snarkjs", "wtns", "calculate", str(art.wasm), str(art.input_json), str(art.wtns))
+    return art
+
+
+def build(log_size: int, max_log_size: int, progress: Callable[[str], None]) -> Artefacts:
+    """Compile, witness and key the 2^log_size circuit unless its files are already cached."""
+    art = compile_circuit(log_size, progress)
+    if art.zkey.exists() and art.vk_json.exists():
+        return art
+    ptau = _ptau(max_log_size, progress)
+    progress(f"2^{log_size}: Groth16 keys with snarkjs")
     zkey0 = art.directory / "merkle_0.zkey"
     _node("snarkjs", "groth16", "setup", str(art.r1cs), str(ptau), str(zkey0))
     _node("snarkjs", "zkey", "contribute", str(zkey0), str(art.zkey), "--name=bench", "-e=zktrade bench")
