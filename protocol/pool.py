@@ -11,8 +11,10 @@ from zk.groth16 import Proof
 
 from .chain.client import Chain, Receipt
 from .chain.deploy import Deployment, pool_artifact
+from .chain.sync import rebuild_tree
 from .params import TREE_DEPTH
 from .trader import LegProof
+from .tree import MerkleTree
 
 
 def _address(value: int) -> str:
@@ -87,17 +89,9 @@ class PoolClient:
 
     # --- state ---------------------------------------------------------------------------
 
-    def leaves(self) -> list[int]:
-        events = self.chain.events(self.contract, "LeafAppended", from_block=self.deployment.block)
-        leaves = []
-        for e in sorted(events, key=lambda e: e["leafIndex"]):
-            if e["leafIndex"] != len(leaves):
-                raise ValueError(f"the pool's events skip from leaf {len(leaves)} to {e['leafIndex']}: resync")
-            leaves.append(int(e["commitment"]))
-        return leaves
-
-    def current_root(self) -> int:
-        return int(self.chain.call(self.contract.functions.lastRoot()))
+    def tree(self) -> MerkleTree:
+        """The pool's Merkle tree rebuilt from its events (checked against the on-chain root)."""
+        return rebuild_tree(self.chain, self.contract, from_block=self.deployment.block)
 
     def is_known_root(self, root: int) -> bool:
         return bool(self.chain.call(self.contract.functions.isKnownRoot(root)))

@@ -57,12 +57,12 @@ def _note(record: NoteRecord) -> Note:
 class Trader:
     """One wallet acting on one pool, with the protocol's circuit keys."""
 
-    def __init__(self, wallet: Wallet, pool, keys: KeyStore, account: str, depth: int | None = None):
+    def __init__(self, wallet: Wallet, pool, keys: KeyStore, account: str):
         self.wallet = wallet
         self.pool = pool
         self.keys = keys
         self.account = account
-        self.depth = depth or pool.depth
+        self.depth = pool.depth
         self.tree = MerkleTree(depth=self.depth)
 
     # --- chain state ---------------------------------------------------------------------
@@ -70,11 +70,7 @@ class Trader:
     def sync(self) -> None:
         """Rebuild the tree mirror from the pool's events; pending notes that appeared become
         live, notes whose nullifiers were spent become spent; finished operations close."""
-        self.tree = MerkleTree(depth=self.depth)
-        for commitment in self.pool.leaves():
-            self.tree.append(commitment)
-        if self.tree.root != self.pool.current_root():
-            raise WalletError("the rebuilt tree's root differs from the pool's: the event sync is incomplete; retry")
+        self.tree = self.pool.tree()
         sk = self.wallet.spending_key
         positions = {}
         for index, commitment in enumerate(self.tree.leaves):

@@ -1,8 +1,10 @@
 """The off-chain mirror of the pool's incremental Merkle tree (depth 20, Poseidon(2)).
 
 Leaves are appended in the order the contract's events report them. The mirror keeps every
-node it has computed, so a membership path costs no hashing once the tree is built, and the
-last ROOT_HISTORY roots, like the contract, to tell whether a root is still accepted.
+node it has computed, so a membership path costs no hashing once the tree is built. It also
+keeps the last ROOT_HISTORY roots, one per leaf; the contract keeps one per transaction (a
+settlement appends four leaves under one new root), so the chain's `isKnownRoot` is the
+authority on which roots a proof may use (protocol/pool.py asks it).
 """
 
 from dataclasses import dataclass, field
