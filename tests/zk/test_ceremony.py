@@ -5,13 +5,17 @@ tests/fixtures/circom/small.circom (17 constraints) and the phase-2 ptau is the 
 power-12 one (circom_artifacts.py has the commands).
 """
 
+import hashlib
 import json
 import random
 from dataclasses import replace
 
 import pytest
 
+from circuits import registry
 from zk.backends import get_backend
+from zk.ceremony import phase1
+from zk.ceremony.blake2b import Blake2b
 from zk.ceremony.errors import InvalidCeremony
 from zk.ceremony.keypair import Beacon
 from zk.ceremony.phase2 import (
@@ -29,7 +33,7 @@ from zk.circom import prove_from_zkey
 from zk.curve import G1_GENERATOR, G1_INFINITY, G2_GENERATOR, g1_mul, g2_mul
 from zk.field import R
 from zk.formats.iden3 import read_bytes
-from zk.formats.ptau import read_ptau
+from zk.formats.ptau import read_ptau, write_ptau
 from zk.formats.r1cs_bin import read_r1cs
 from zk.formats.snarkjs_json import vk_to_json, write_json
 from zk.formats.wtns import read_wtns
@@ -221,8 +225,6 @@ def test_tampered_points_and_foreign_circuits_are_refused(final_key, initial, pt
     tampered_a = replace(final_key, proving_key=replace(pk, a_query=(pk.a_query[1], pk.a_query[0], *pk.a_query[2:])))
     with pytest.raises(InvalidCeremony, match="A points"):
         verify_ceremony(tampered_a, initial)
-    from circuits import registry
-
     foreign = new_ceremony(registry.get("cubic").r1cs, ptau12)
     with pytest.raises(InvalidCeremony, match="another .r1cs or .ptau"):
         verify_ceremony(final_key, foreign)
@@ -236,3 +238,140 @@ def test_snarkjs_refuses_what_we_refuse(final_key, three_party, small):
     write_zkey(three_party / "broken.zkey", _with_contributions(final_key, edit))
     result = run_snarkjs("zkey", "verify", str(small.r1cs), str(circom_artifacts.ptau()), str(three_party / "broken.zkey"))
     assert "ZKey Ok!" not in result.stdout and "INVALID(1)" in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- phase 1
+
+
+def test_resumable_blake2b_is_blake2b():
+    data = bytes(range(256)) * 3
+    for cut in (0, 1, 127, 128, 129, 256, 700):
+        for total in (cut, cut + 1, len(data)):
+            if total < cut:
+                continue
+            state = Blake2b().update(data[:cut])
+            resumed = Blake2b.from_partial(state.partial()).update(data[cut:total])
+            assert resumed.digest() == hashlib.blake2b(data[:total]).digest(), (cut, total)
+
+
+@pytest.fixture(scope="module")
+def own_ceremony():
+    """A ptau of power 5 from two zktrade contributions, prepared by zktrade (no snarkjs)."""
+    p1, _ = phase1.contribute(phase1.new_ptau(5), rng("p-alice"), "alice")
+    p2, _ = phase1.contribute(p1, rng("p-bob"), "bob")
+    return phase1.prepare(p2)
+
+
+def test_phase1_and_phase2_from_our_own_ptau(own_ceremony):
+    contributions = phase1.verify_ptau(own_ceremony)
+    assert [c.name for c in contributions] == ["alice", "bob"]
+    cubic = registry.get("cubic").r1cs
+    initial = new_ceremony(cubic, own_ceremony)
+    key, _ = contribute(initial, rng("z-alice"), "alice")
+    key, _ = apply_beacon(key, BEACON)
+    assert [c.name for c in verify_ceremony(key, initial)] == ["alice", ""]
+    witness = registry.get("cubic").witness({"x": 3})
+    proof = prove_from_zkey(key, witness)
+    assert verify_proof(prepare_verifying_key(key.proving_key.vk), proof, witness[1 : 1 + key.n_public])
+
+
+def test_phase1_refuses_a_file_without_contribution():
+    with pytest.raises(InvalidCeremony, match="no contribution"):
+        phase1.verify_ptau(phase1.new_ptau(3))
+
+
+def _with_ptau_contributions(ptau, edit):
+    contributions = list(phase1.decode_contributions(ptau.contributions))
+    edit(contributions)
+    return replace(ptau, contributions=phase1.encode_contributions(contributions))
+
+
+def test_phase1_tampering_names_the_contribution(own_ceremony):
+    def wrong_pok(cs):
+        cs[1] = replace(cs[1], key=replace(cs[1].key, alpha=replace(cs[1].key.alpha, g2_spx=g2_mul(cs[1].key.alpha.g2_spx, 2))))
+
+    with pytest.raises(InvalidCeremony, match="contribution #2: the proof of knowledge of its α fails"):
+        phase1.verify_ptau(_with_ptau_contributions(own_ceremony, wrong_pok))
+
+    def broken_chain(cs):
+        cs[0] = replace(cs[0], beta_g1=g1_mul(cs[0].beta_g1, 5))
+
+    with pytest.raises(InvalidCeremony, match="contribution #1: its β·G1 does not follow"):
+        phase1.verify_ptau(_with_ptau_contributions(own_ceremony, broken_chain))
+
+    def swapped(cs):
+        cs[0], cs[1] = cs[1], cs[0]
+
+    with pytest.raises(InvalidCeremony, match="contribution #1"):
+        phase1.verify_ptau(_with_ptau_contributions(own_ceremony, swapped))
+
+    tau_g1 = list(own_ceremony.tau_g1)
+    tau_g1[7] = g1_mul(tau_g1[7], 2)
+    with pytest.raises(InvalidCeremony, match="τⁱ·G1 section"):
+        phase1.verify_ptau(replace(own_ceremony, tau_g1=tuple(tau_g1)))
+    lagrange = own_ceremony.lagrange
+    bad = replace(lagrange, tau_g2=(lagrange.tau_g2[0], g2_mul(lagrange.tau_g2[1], 3), *lagrange.tau_g2[2:]))
+    with pytest.raises(InvalidCeremony, match="Lagrange basis of τ·G2 for domain size 2"):
+        phase1.verify_ptau(replace(own_ceremony, lagrange=bad))
+
+
+@pytest.mark.node
+def test_ptau_new_is_snarkjs_powersoftau_new(tmp_path):
+    check(run_snarkjs("powersoftau", "new", "bn128", "4", str(tmp_path / "theirs.ptau")))
+    write_ptau(tmp_path / "ours.ptau", phase1.new_ptau(4))
+    assert (tmp_path / "ours.ptau").read_bytes() == (tmp_path / "theirs.ptau").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def ptau_three_party(tmp_path_factory):
+    """zktrade (alice) → snarkjs (bob) → zktrade beacon → zktrade prepare, power 6."""
+    d = tmp_path_factory.mktemp("phase1")
+    p1, _ = phase1.contribute(phase1.new_ptau(6), rng("pt-alice"), "alice")
+    write_ptau(d / "p1.ptau", p1)
+    check(run_snarkjs("powersoftau", "contribute", str(d / "p1.ptau"), str(d / "p2.ptau"), "--name=bob", "-e=bob's entropy"))
+    p3, _ = phase1.apply_beacon(read_ptau(d / "p2.ptau"), BEACON, "beacon")
+    write_ptau(d / "p3.ptau", p3)
+    write_ptau(d / "final.ptau", phase1.prepare(p3))
+    return d
+
+
+@pytest.mark.node
+def test_three_party_ptau_verified_by_both_tools(ptau_three_party):
+    final = read_ptau(ptau_three_party / "final.ptau")
+    contributions = phase1.verify_ptau(final)
+    assert [c.name for c in contributions] == ["alice", "bob", "beacon"]
+    out = check(run_snarkjs("powersoftau", "verify", str(ptau_three_party / "final.ptau")))
+    assert "Powers of Tau Ok!" in out
+    for c in contributions:  # snarkjs prints each response hash: ours recomputes the same
+        assert c.response_hash()[:4].hex() in out
+
+
+@pytest.mark.node
+def test_our_prepare_and_beacon_equal_snarkjs(ptau_three_party):
+    d = ptau_three_party
+    check(run_snarkjs("powersoftau", "prepare", "phase2", str(d / "p3.ptau"), str(d / "theirs_final.ptau")))
+    assert read_ptau(d / "theirs_final.ptau").lagrange == read_ptau(d / "final.ptau").lagrange
+    beacon_hex = BEACON.hash.hex()
+    check(run_snarkjs("powersoftau", "beacon", str(d / "p2.ptau"), str(d / "theirs_beacon.ptau"), beacon_hex, "10", "-n=beacon"))
+    theirs = read_ptau(d / "theirs_beacon.ptau")
+    ours = read_ptau(d / "p3.ptau")
+    assert replace(theirs, contributions=b"") == replace(ours, contributions=b"")  # the same points
+    # the same records, but for the bytes past the end of the saved Blake2b buffer (stale in
+    # snarkjs's, zero in ours): the resumed response hashes agree
+    theirs_c, ours_c = (phase1.decode_contributions(p.contributions) for p in (theirs, ours))
+    assert [c.response_hash() for c in theirs_c] == [c.response_hash() for c in ours_c]
+    assert [replace(c, partial_hash=b"") for c in theirs_c] == [replace(c, partial_hash=b"") for c in ours_c]
+
+
+@pytest.mark.node
+def test_snarkjs_refuses_our_tampered_ptau(ptau_three_party, tmp_path):
+    final = read_ptau(ptau_three_party / "final.ptau")
+
+    def edit(cs):
+        cs[0] = replace(cs[0], key=replace(cs[0].key, tau=replace(cs[0].key.tau, g2_spx=g2_mul(cs[0].key.tau.g2_spx, 2))))
+
+    with pytest.raises(InvalidCeremony, match="contribution #1: the proof of knowledge of its τ"):
+        phase1.verify_ptau(_with_ptau_contributions(final, edit))
+    write_ptau(tmp_path / "bad.ptau", _with_ptau_contributions(final, edit))
+    result = run_snarkjs("powersoftau", "verify", str(tmp_path / "bad.ptau"))
+    assert "Powers of Tau Ok!" not in result.stdout + result.stderr

@@ -63,14 +63,25 @@ def same_ratios(ratios: Sequence[Ratio]) -> bool:
     return pairing_product_is_one([(g1, g2) for g2, g1 in by_g2.items()])
 
 
-def verify_checks(checks: Sequence[Check]) -> None:
-    """All checks at once (pairings batched); if any fails, find and raise the first in order."""
+def _all_hold(checks: Sequence[Check]) -> bool:
     ratios = [c for _, _, c in checks if not isinstance(c, bool)]
-    if all(c for _, _, c in checks if isinstance(c, bool)) and same_ratios(ratios):
+    return all(c for _, _, c in checks if isinstance(c, bool)) and same_ratios(ratios)
+
+
+def verify_checks(checks: Sequence[Check]) -> None:
+    """All checks at once (pairings batched); if any fails, find and raise the first in order:
+    one batch per contribution, then one check at a time inside the first failing one."""
+    if _all_hold(checks):
         return
-    for index, message, c in checks:
-        if not (c if isinstance(c, bool) else same_ratio(*c)):
-            raise InvalidCeremony(message, index)
+    groups: dict[int | None, list[Check]] = {}
+    for check in checks:
+        groups.setdefault(check[0], []).append(check)
+    for group in groups.values():
+        if _all_hold(group):
+            continue
+        for index, message, c in group:
+            if not (c if isinstance(c, bool) else same_ratio(*c)):
+                raise InvalidCeremony(message, index)
     raise InvalidCeremony("a pairing check failed")  # unreachable: the batch holds when every check does
 
 
