@@ -53,6 +53,8 @@ class Timings:
     ours: float
     snarkjs: float | None
     groth16py: float | None
+    contribute: float  # one phase-2 ceremony contribution to the same .zkey (read, contribute, write)
+    snarkjs_contribute: float | None
 
 
 def median_seconds(run: Callable[[], object], repeats: int) -> float:
@@ -128,6 +130,22 @@ def time_groth16py(art: Artefacts, repeats: int) -> float | None:
     return median_seconds(lambda: groth16py.prove_wtns(pk, str(art.wtns)), repeats)
 
 
+def time_contribute(art: Artefacts, repeats: int) -> tuple[float, float | None]:
+    """A phase-2 contribution to the benchmark's .zkey: ours in-process (read, contribute, write)
+    and `snarkjs zkey contribute` as a whole process (None if snarkjs is missing)."""
+    from zk.ceremony.phase2 import contribute, entropy_rng
+    from zk.formats.zkey import write_zkey
+
+    snarkjs = NODE_BIN / "snarkjs"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "next.zkey"
+        ours = median_seconds(lambda: write_zkey(out, contribute(read_zkey(art.zkey), entropy_rng(b"bench"))[0]), repeats)
+        if not snarkjs.exists():
+            return ours, None
+        cmd = ["node", str(snarkjs), "zkey", "contribute", str(art.zkey), str(out), "-e=bench"]
+        return ours, median_seconds(lambda: subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True), repeats)
+
+
 def cold_start_seconds() -> tuple[float, float]:
     """(compile, load) wall time of the fast kernels in a fresh process: once with an empty
     numba cache directory (the first run on a machine), once with the real cache."""
@@ -151,4 +169,7 @@ def measure(art: Artefacts, repeats: int, progress: Callable[[str], None]) -> Ti
     snarkjs = time_snarkjs(art, repeats)
     progress(f"2^{art.log_size}: groth16py")
     groth16py = time_groth16py(art, repeats)
-    return Timings(art.log_size, art.n_constraints, key_load, peak_rss_mb, phases, ours, snarkjs, groth16py)
+    progress(f"2^{art.log_size}: ceremony contribution, ours and snarkjs")
+    contribute, snarkjs_contribute = time_contribute(art, repeats)
+    return Timings(art.log_size, art.n_constraints, key_load, peak_rss_mb, phases, ours, snarkjs, groth16py,
+                   contribute, snarkjs_contribute)

@@ -48,6 +48,9 @@ def _rows(results) -> list[tuple[str, list[str]]]:
         ("groth16py prove_wtns (arkworks)", [_seconds(t.groth16py) for t in results]),
         ("ours / snarkjs", [_ratio(t.ours, t.snarkjs) for t in results]),
         ("ours / groth16py", [_ratio(t.ours, t.groth16py) for t in results]),
+        ("ceremony contribute: ours", [_seconds(t.contribute) for t in results]),
+        ("snarkjs zkey contribute (process)", [_seconds(t.snarkjs_contribute) for t in results]),
+        ("contribute: ours / snarkjs", [_ratio(t.contribute, t.snarkjs_contribute) for t in results]),
     ]
     return rows
 
