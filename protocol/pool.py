@@ -73,6 +73,17 @@ class PoolClient:
         self.chain.transact(erc20.functions.approve(self.address, amount), sender=account)
         return self.chain.transact(self.contract.functions.deposit(erc20.address, amount, inner), sender=account)
 
+    def deposited_amount(self, receipt: Receipt) -> int:
+        """The amount a deposit transaction's note holds: what the pool actually received."""
+        events = self.chain.events(self.contract, "Deposited", receipt=receipt)
+        if len(events) != 1:
+            raise ValueError(f"transaction {receipt.tx_hash} is not one deposit into this pool")
+        return int(events[0]["amount"])
+
+    def receipt(self, tx_hash: str) -> Receipt | None:
+        """The receipt of a mined transaction, or None if the chain does not know it."""
+        return self.chain.receipt(tx_hash)
+
     def settle(self, account: str, buy: LegProof, sell: LegProof) -> Receipt:
         """Submit a settlement: the buy leg and the sell leg of one trade."""
         return self.chain.transact(

@@ -89,7 +89,7 @@ class Trader:
 
     def _operation_landed(self, op) -> bool:
         """An operation is done when every note it created is on chain (and its input is spent)."""
-        created = [n for n in self.wallet.notes() if n.origin == op.op_id]
+        created = [n for n in self.wallet.notes() if n.origin == op.op_id and n.status != "dropped"]
         if not created or any(n.status == "pending" for n in created):
             return False
         return all(n.status in ("live", "spent") for n in created)
@@ -110,6 +110,14 @@ class Trader:
                                     deposit_inner(note.owner, note.blinding))
         self.wallet.advance(op_id, "submitted", tx_hash=receipt.tx_hash)
         crash_point("deposit-sent")
+        self._record_deposit(op_id, note, receipt)
+
+    def _record_deposit(self, op_id: str, note: Note, receipt) -> None:
+        """The pool made its note from what it received: with a fee-charging token that is less
+        than was sent, so the wallet keeps the note the chain holds (same owner and blinding)."""
+        received = self.pool.deposited_amount(receipt)
+        if received != note.amount:
+            self.wallet.replace_pending_note(note, Note(note.asset, received, note.owner, note.blinding), op_id)
 
     # --- orders --------------------------------------------------------------------------
 
@@ -235,9 +243,14 @@ class Trader:
         spent = self.pool.spent_nullifiers()
         for op in self.wallet.pending_operations():
             if op.kind == "deposit":
-                note = self.wallet.note(int(op.payload["commitment"]))
-                if note.status == "pending":
-                    self._send_deposit(op.op_id, Note(note.asset, note.amount, note.owner, note.blinding))
+                record = self.wallet.note(int(op.payload["commitment"]))
+                note = Note(record.asset, record.amount, record.owner, record.blinding)
+                receipt = self.pool.receipt(op.tx_hash) if op.tx_hash else None
+                if receipt is not None:
+                    self._record_deposit(op.op_id, note, receipt)
+                    done.append(f"{op.op_id}: deposit found on chain")
+                elif record.status == "pending":
+                    self._send_deposit(op.op_id, note)
                     done.append(f"{op.op_id}: deposit sent again (it had not reached the chain)")
             elif op.kind == "withdraw":
                 public = [int(x) for x in op.payload["public"]]

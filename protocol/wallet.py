@@ -179,6 +179,14 @@ class Wallet:
                 return n
         raise WalletError(f"the wallet has no note {commitment}")
 
+    def replace_pending_note(self, old, new, origin: str) -> None:
+        """The chain made another note than the one recorded (a deposit of a fee-charging token
+        yields a note of the net amount): drop the old pending note, record the new one."""
+        with self.transaction() as db:
+            db.execute("UPDATE notes SET status = 'dropped', updated = ? WHERE commitment = ? AND status = 'pending'",
+                       (time.time(), str(old.commitment)))
+            self.add_note(db, new, origin=origin)
+
     def mark_live(self, commitment: int, leaf_index: int, nullifier: int) -> bool:
         """A pending note appeared on chain at leaf_index; returns True if this changed it."""
         with self.transaction() as db:

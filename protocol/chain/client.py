@@ -147,6 +147,18 @@ class Chain:
             return _reason(exc)
         return f"failed: out of gas or no reason given ({receipt['gasUsed']} gas used of {tx.get('gas')})"
 
+    def receipt(self, tx_hash: str) -> Receipt | None:
+        """The receipt of a transaction that landed successfully, or None (unknown, or reverted)."""
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            r = self.w3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            return None
+        if r["status"] != 1:
+            return None
+        return Receipt(tx_hash, r["blockNumber"], r["gasUsed"], tuple(r["logs"]))
+
     def events(self, contract, name: str, receipt: Receipt | None = None, from_block: int = 0,
                to_block: int | str = "latest") -> list[dict]:
         """Decoded `name` events: of one receipt, or of a block range (sync from a block)."""
