@@ -129,11 +129,12 @@ class _FastSchedule:
     pre_partial_mds: tuple[tuple[int, ...], ...]  # M′·M for the last full round before the partial ones
 
 
-def _mat_mul(a, b) -> tuple[tuple[int, ...], ...]:
+def matrix_product(a, b) -> tuple[tuple[int, ...], ...]:
+    """a·b over Fr (rows of ints)."""
     return tuple(tuple(sum(map(mul, row, col)) % R for col in zip(*b)) for row in a)
 
 
-def _mat_inv(a) -> tuple[tuple[int, ...], ...]:
+def matrix_inverse(a) -> tuple[tuple[int, ...], ...]:
     """Gauss–Jordan over Fr; Poseidon's MDS submatrices are invertible (the MDS property)."""
     n = len(a)
     m = [list(row) + [int(i == j) for j in range(n)] for i, row in enumerate(a)]
@@ -163,11 +164,11 @@ def _fast_schedule(n_inputs: int) -> _FastSchedule:
     b = m
     for _ in partial:  # from the last partial round back to the first
         a_hat = tuple(row[1:] for row in b[1:])
-        a_hat_inv = _mat_inv(a_hat)
+        a_hat_inv = matrix_inverse(a_hat)
         u = tuple(sum(b[0][1 + k] * a_hat_inv[k][j] for k in range(t - 1)) % R for j in range(t - 1))
         sparse.append((b[0][0], u, tuple(row[0] for row in b[1:])))
         m_prime = ((1,) + (0,) * (t - 1),) + tuple((0, *row) for row in a_hat)
-        b = _mat_mul(m_prime, m)
+        b = matrix_product(m_prime, m)
     return _FastSchedule(p, tuple(map(tuple, c)), tuple(reversed(sparse)), b)
 
 

@@ -25,7 +25,7 @@ from functools import cache
 
 import sha3
 
-from circuits.gadgets.poseidon import params
+from circuits.gadgets.poseidon import matrix_inverse, matrix_product, params
 from zk.field import R
 
 from .compiler import Artifact, raw_artifact
@@ -154,28 +154,8 @@ def _sparse_mix(asm: Assembler, row0: tuple[int, ...], v: tuple[int, ...], const
     return new
 
 
-def _mat_mul(a: list[list[int]], b: list[list[int]]) -> list[list[int]]:
-    return [[sum(x * y for x, y in zip(row, col)) % R for col in zip(*b)] for row in a]
-
-
 def _mat_vec(a: list[list[int]], v) -> tuple[int, ...]:
     return tuple(sum(x * y for x, y in zip(row, v)) % R for row in a)
-
-
-def _mat_inv(a: list[list[int]]) -> list[list[int]]:
-    """Inverse mod r by Gauss–Jordan (the MDS property makes every square submatrix invertible)."""
-    n = len(a)
-    m = [list(row) + [int(i == j) for j in range(n)] for i, row in enumerate(a)]
-    for col in range(n):
-        pivot = next(i for i in range(col, n) if m[i][col])
-        m[col], m[pivot] = m[pivot], m[col]
-        inv = pow(m[col][col], -1, R)
-        m[col] = [x * inv % R for x in m[col]]
-        for i in range(n):
-            if i != col and m[i][col]:
-                f = m[i][col]
-                m[i] = [(x - f * y) % R for x, y in zip(m[i], m[col])]
-    return [row[n:] for row in m]
 
 
 @dataclass(frozen=True)
@@ -205,15 +185,15 @@ def sparse_schedule(p) -> SparseSchedule:
     a_next = [[int(i == j) for j in range(t)] for i in range(t)]  # A_{P+1} = I
     rounds = []
     for rnd in range(last, first - 1, -1):
-        n = _mat_mul(a_next, m)
+        n = matrix_product(a_next, m)
         a_hat = [row[1:] for row in n[1:]]
-        w = _mat_vec([list(col) for col in zip(*_mat_inv(a_hat))], n[0][1:])  # wᵀ = N[0,1:]·Â⁻¹
+        w = _mat_vec([list(col) for col in zip(*matrix_inverse(a_hat))], n[0][1:])  # wᵀ = N[0,1:]·Â⁻¹
         row0 = (n[0][0], *w)
         v = tuple(row[0] for row in n[1:])
         rounds.append((row0, v, _mat_vec(a_next, constants(rnd + 1))))
-        a_next = [[1] + [0] * (t - 1)] + [[0] + row for row in a_hat]  # A_k = diag(1, Â)
+        a_next = [[1] + [0] * (t - 1)] + [[0, *row] for row in a_hat]  # A_k = diag(1, Â)
     rounds.reverse()
-    return SparseSchedule(_mat_mul(a_next, m), _mat_vec(a_next, constants(first)), rounds)
+    return SparseSchedule(matrix_product(a_next, m), _mat_vec(a_next, constants(first)), rounds)
 
 
 @cache
