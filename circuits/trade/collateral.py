@@ -11,11 +11,10 @@ orders without learning the note.
 from dataclasses import dataclass
 
 from ..builder import Api, Statement, Var
-from ..gadgets.bits import range_check_gadget
 from ..gadgets.comparators import assert_less_or_equal_gadget
-from .params import AMOUNT_BITS, PRICE_BITS, PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
-from .spend import owned_note_gadget
-from .values import note_tag_gadget, order_commitment_gadget
+from .params import PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
+from .spend import committed_order_gadget, owned_note_gadget
+from .values import note_tag_gadget
 
 
 @dataclass(frozen=True)
@@ -44,15 +43,8 @@ class CollateralPrivate:
 def define_collateral(api: Api, pub: CollateralPublic, priv: CollateralPrivate) -> None:
     note = owned_note_gadget(api, pub.root, priv.sk, priv.asset, priv.amount, priv.blinding,
                              priv.siblings, priv.path_bits)
-    with api.scope("order"):
-        api.assert_bool(priv.side)
-        range_check_gadget(api, priv.size, AMOUNT_BITS)
-        range_check_gadget(api, priv.limit_price, PRICE_BITS)
-        api.assert_equal(
-            order_commitment_gadget(api, priv.side, priv.base_asset, priv.quote_asset, priv.size,
-                                    priv.limit_price, priv.salt),
-            pub.order_commitment,
-        )
+    committed_order_gadget(api, pub.order_commitment, priv.side, priv.base_asset, priv.quote_asset, priv.size,
+                           priv.limit_price, priv.salt)
     with api.scope("collateral"):
         # side = SELL (1) pays base, BUY (0) pays quote.
         api.assert_equal(priv.asset, api.select(priv.side, priv.base_asset, priv.quote_asset))

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from ..builder import Api, Statement, Var
 from ..gadgets.bits import range_check_gadget
 from ..gadgets.comparators import assert_less_or_equal_gadget
-from .params import AMOUNT_BITS, PRICE_BITS, PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
-from .spend import owned_note_gadget
+from .params import AMOUNT_BITS, PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
+from .spend import committed_order_gadget, owned_note_gadget
 from .values import (
     note_commitment_gadget,
     nullifier_of_gadget,
-    order_commitment_gadget,
     trade_commitment_gadget,
 )
 
@@ -66,15 +65,8 @@ def define_leg(api: Api, pub: LegPublic, priv: LegPrivate) -> None:
                              priv.siblings, priv.path_bits)
     api.assert_equal(nullifier_of_gadget(api, note.commitment, note.leaf_index, priv.sk), pub.nullifier)
     side = pub.side
-    with api.scope("order"):
-        api.assert_bool(side)
-        range_check_gadget(api, priv.size, AMOUNT_BITS)
-        range_check_gadget(api, priv.limit_price, PRICE_BITS)
-        api.assert_equal(
-            order_commitment_gadget(api, side, priv.base_asset, priv.quote_asset, priv.size,
-                                    priv.limit_price, priv.order_salt),
-            pub.order_commitment,
-        )
+    committed_order_gadget(api, pub.order_commitment, side, priv.base_asset, priv.quote_asset, priv.size,
+                           priv.limit_price, priv.order_salt)
     with api.scope("fill"):
         api.assert_equal(
             trade_commitment_gadget(api, priv.base_asset, priv.quote_asset, priv.base_amount,

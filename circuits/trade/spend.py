@@ -1,5 +1,5 @@
-"""What every statement that spends or shows a note proves first: the note is in the tree and
-the prover holds its spending key."""
+"""The pieces the protocol's statements share: an owned note in the tree, and an order that
+opens its commitment."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from ..builder import Api, Value
 from ..gadgets.bits import range_check_gadget
 from ..gadgets.merkle import merkle_membership_gadget
-from .params import AMOUNT_BITS
-from .values import note_commitment_gadget, owner_of_gadget
+from .params import AMOUNT_BITS, PRICE_BITS
+from .values import note_commitment_gadget, order_commitment_gadget, owner_of_gadget
 
 
 @dataclass(frozen=True)
@@ -32,3 +32,16 @@ def owned_note_gadget(api: Api, root: Value, sk: Value, asset: Value, amount: Va
         commitment = note_commitment_gadget(api, asset, amount, owner, blinding)
         merkle_membership_gadget(api, root, commitment, siblings, path_bits)
     return OwnedNote(owner, commitment, api.from_bits(list(path_bits)))
+
+
+def committed_order_gadget(api: Api, commitment: Value, side: Value, base_asset: Value, quote_asset: Value,
+                           size: Value, limit_price: Value, salt: Value) -> None:
+    """Proves: the order's fields open `commitment`, side is a bit, size < 2^AMOUNT_BITS and
+    limit_price < 2^PRICE_BITS (what every limit comparison on them assumes)."""
+    with api.scope("order"):
+        api.assert_bool(side)
+        range_check_gadget(api, size, AMOUNT_BITS)
+        range_check_gadget(api, limit_price, PRICE_BITS)
+        api.assert_equal(
+            order_commitment_gadget(api, side, base_asset, quote_asset, size, limit_price, salt), commitment
+        )
