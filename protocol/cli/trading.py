@@ -15,7 +15,7 @@ from rich.table import Table
 
 from ..errors import ProtocolError
 from ..params import BUY, PRICE_SCALE, SELL, SIDE_NAMES
-from .common import console, err_console, fast_backend_warmup
+from .common import console, err_console, fast_backend_warmup, step
 
 DEFAULT_KEYS = ".zktrade/keys"
 DEFAULT_BOOK = ".zktrade/book.json"
@@ -189,7 +189,8 @@ def deposit(wallet_path, rpc, deployment, keys_dir, token: str, amount: str) -> 
     s = Session(rpc, deployment, keys_dir)
     t = s.trader(wallet_path)
     address = s.pool.token_address(token)
-    note = t.deposit(address, s.amount(address, amount))
+    with step("deposit and sync"):
+        note = t.deposit(address, s.amount(address, amount))
     console.print(f"deposited {s.show_amount(note.asset, note.amount)}: note {hex(note.commitment)[:18]}… is live")
 
 
@@ -253,7 +254,8 @@ def order_place(wallet_path, rpc, deployment, keys_dir, book_path, side, base, q
     base_addr, quote_addr = s.pool.token_address(base), s.pool.token_address(quote)
     size_units = s.amount(base_addr, size)
     limit = _price(price, s.decimals(base_addr), s.decimals(quote_addr))
-    ticket = t.place_order(BUY if side == "buy" else SELL, base_addr, quote_addr, size_units, limit)
+    with step("prove collateral"):
+        ticket = t.place_order(BUY if side == "buy" else SELL, base_addr, quote_addr, size_units, limit)
     matcher = _matcher(s)
     with _store(book_path).session(matcher):
         trades = matcher.submit(ticket)
@@ -290,7 +292,8 @@ def order_rest(wallet_path, order_id, rpc, deployment, keys_dir, book_path) -> N
     s = Session(rpc, deployment, keys_dir)
     t = s.trader(wallet_path)
     fast_backend_warmup()
-    ticket = t.place_rest(order_id)
+    with step("prove collateral"):
+        ticket = t.place_rest(order_id)
     matcher = _matcher(s)
     with _store(book_path).session(matcher):
         trades = matcher.replace(order_id, ticket)
@@ -386,7 +389,8 @@ def settle(wallet_path, rpc, deployment, keys_dir, book_path) -> None:
             legs = state["legs"].setdefault(key, {})
             for side, order_id in (("buy", tr.buy_order_id), ("sell", tr.sell_order_id)):
                 if trader and side not in legs and trader._has_order(order_id):
-                    legs[side] = trader.prove_leg(tr).to_json()
+                    with step(f"prove the {side} leg"):
+                        legs[side] = trader.prove_leg(tr).to_json()
                     console.print(f"proved the {side} leg of trade {hex(tr.fill.commitment)[:14]}…")
             if len(legs) == 2:
                 sender = trader.account if trader else s.chain.accounts[0]
@@ -412,7 +416,8 @@ def withdraw(wallet_path, rpc, deployment, keys_dir, token, amount, recipient) -
     t = s.trader(wallet_path)
     fast_backend_warmup()
     address = s.pool.token_address(token)
-    change, receipt = t.withdraw(address, s.amount(address, amount), recipient)
+    with step("prove and send the withdrawal"):
+        change, receipt = t.withdraw(address, s.amount(address, amount), recipient)
     console.print(f"withdrew {amount} {token} to {recipient} in tx {receipt.tx_hash}; "
                   f"{s.show_amount(change.asset, change.amount)} stay shielded")
 
