@@ -21,6 +21,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from py_ecc.optimized_bn128 import FQ, FQ2
+
 from ..backends import get_backend
 from ..curve import (
     G1_GENERATOR,
@@ -328,13 +330,42 @@ def verify_ptau(ptau: Ptau) -> tuple[PtauContribution, ...]:
 # ---------------------------------------------------------------- phase 2 preparation
 
 
+def _sums_and_differences(us: Sequence, vs: Sequence, g2: bool) -> tuple[list, list]:
+    """(uᵢ + vᵢ, uᵢ − vᵢ) for affine pairs, sharing one field inversion (Montgomery's trick);
+    the rare pairs with a point at infinity or equal x go through zk.curve's addition."""
+    field, infinity = (FQ2, G2_INFINITY) if g2 else (FQ, G1_INFINITY)
+    to_field = (lambda c: FQ2(list(c))) if g2 else FQ
+    to_int = (lambda e: tuple(int(c) for c in e.coeffs)) if g2 else int
+    add, neg = (g2_add, g2_neg) if g2 else (g1_add, g1_neg)
+    sums, diffs = [infinity] * len(us), [infinity] * len(us)
+    regular = []
+    for i, (u, v) in enumerate(zip(us, vs)):
+        if infinity in (u, v) or u[0] == v[0]:
+            sums[i], diffs[i] = add(u, v), add(u, neg(v))
+        else:
+            regular.append(i)
+    coords = [(to_field(us[i][0]), to_field(us[i][1]), to_field(vs[i][0]), to_field(vs[i][1])) for i in regular]
+    prefix, acc = [], field.one()
+    for x1, _, x2, _ in coords:
+        prefix.append(acc)
+        acc = acc * (x2 - x1)
+    inv = field.one() / acc
+    for k in range(len(regular) - 1, -1, -1):
+        x1, y1, x2, y2 = coords[k]
+        inv_dx = inv * prefix[k]
+        inv = inv * (x2 - x1)
+        for target, y in ((sums, y2), (diffs, -y2)):
+            slope = (y - y1) * inv_dx
+            x3 = slope * slope - x1 - x2
+            target[regular[k]] = (to_int(x3), to_int(slope * (x1 - x3) - y1))
+    return sums, diffs
+
+
 def _group_intt(points: Sequence, g2: bool) -> list:
-    """(1/n)·Σ_j ω^(−ij)·P_j for every i: the Lagrange basis from the first n powers."""
+    """(1/n)·Σ_j ω^(−ij)·P_j for every i: the Lagrange basis from the first n powers. Radix 2:
+    per layer, the twiddle products in one batch on the fast backend, then the butterflies."""
     n = len(points)
-    b = get_backend()
-    mul = b.batch_mul_g2 if g2 else b.batch_mul_g1
-    add = g2_add if g2 else g1_add
-    neg = g2_neg if g2 else g1_neg
+    mul = get_backend().batch_mul_g2 if g2 else get_backend().batch_mul_g1
     bits = n.bit_length() - 1
     a = [points[int(format(i, f"0{bits}b")[::-1], 2) if bits else 0] for i in range(n)]
     omega_inv = pow(root_of_unity(n), -1, R) if n > 1 else 1
@@ -344,10 +375,10 @@ def _group_intt(points: Sequence, g2: bool) -> list:
         twiddled = [(s + k + half, pow(w, k, R)) for s in range(0, n, 2 * half) for k in range(1, half)]
         for (index, _), p in zip(twiddled, mul([a[i] for i, _ in twiddled], [t for _, t in twiddled])):
             a[index] = p
-        for s in range(0, n, 2 * half):
-            for k in range(half):
-                u, v = a[s + k], a[s + k + half]
-                a[s + k], a[s + k + half] = add(u, v), add(u, neg(v))
+        tops = [s + k for s in range(0, n, 2 * half) for k in range(half)]
+        sums, diffs = _sums_and_differences([a[i] for i in tops], [a[i + half] for i in tops], g2)
+        for i, total, difference in zip(tops, sums, diffs):
+            a[i], a[i + half] = total, difference
         half *= 2
     return mul(a, [pow(n, -1, R)] * n)
 
