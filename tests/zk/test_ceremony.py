@@ -375,3 +375,39 @@ def test_snarkjs_refuses_our_tampered_ptau(ptau_three_party, tmp_path):
     write_ptau(tmp_path / "bad.ptau", _with_ptau_contributions(final, edit))
     result = run_snarkjs("powersoftau", "verify", str(tmp_path / "bad.ptau"))
     assert "Powers of Tau Ok!" not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- the CLI, as a user runs it
+
+
+@pytest.mark.slow
+@pytest.mark.node
+def test_cli_ceremony_for_a_zktrade_circuit_end_to_end(tmp_path):
+    from ..protocol.test_cli_proofs import assert_one_line_error, zktrade
+
+    def ok(*args):
+        r = zktrade(*args, cwd=tmp_path)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return r.stdout
+
+    for group, commands in (("ptau", ("new", "contribute", "beacon", "prepare", "verify")),
+                            ("ceremony", ("new", "contribute", "beacon", "verify"))):
+        for command in commands:
+            assert "Example" in ok(group, command, "--help")
+    ok("ptau", "new", "4", "p0.ptau")
+    assert_one_line_error(zktrade("ptau", "verify", "p0.ptau", cwd=tmp_path), "no contribution")
+    ok("ptau", "contribute", "p0.ptau", "p1.ptau", "--name", "alice", "--entropy", "dice 3 1 4")
+    ok("ptau", "prepare", "p1.ptau", "pot.ptau")
+    assert "OK" in ok("ptau", "verify", "pot.ptau")
+    ok("ceremony", "new", "cubic", "--ptau", "pot.ptau", "--out", "c0.zkey")
+    assert_one_line_error(zktrade("ceremony", "verify", "c0.zkey", "--circuit", "cubic", "--ptau", "pot.ptau", cwd=tmp_path),
+                          "no contribution", "forge")
+    ok("ceremony", "contribute", "c0.zkey", "c1.zkey", "--name", "alice")
+    ok("ceremony", "beacon", "c1.zkey", "final.zkey", "--hash", "ab" * 32)
+    out = ok("ceremony", "verify", "final.zkey", "--circuit", "cubic", "--ptau", "pot.ptau")
+    assert "alice" in out and "OK: 2 contribution(s)" in out
+    ok("ceremony", "export", "vk", "final.zkey", "--out", "vk.json")
+    assert json.loads((tmp_path / "vk.json").read_text())["protocol"] == "groth16"
+    ok("circom", "export", "cubic", "--r1cs", "cubic.r1cs")  # snarkjs checks the same files
+    check(run_snarkjs("zkey", "verify", str(tmp_path / "cubic.r1cs"), str(tmp_path / "pot.ptau"), str(tmp_path / "final.zkey")))
+    check(run_snarkjs("powersoftau", "verify", str(tmp_path / "pot.ptau")))
