@@ -28,9 +28,9 @@ from zk.ceremony.phase2 import (
     new_ceremony,
     verify_ceremony,
 )
-from zk.ceremony.rng import ChaCha
+from zk.ceremony.rng import ChaCha, chacha20_block, hash_to_g2
 from zk.circom import prove_from_zkey
-from zk.curve import G1_GENERATOR, G1_INFINITY, G2_GENERATOR, g1_mul, g2_mul
+from zk.curve import G1_GENERATOR, G1_INFINITY, G2_GENERATOR, g1_mul, g2_in_subgroup, g2_mul
 from zk.field import R
 from zk.formats.iden3 import read_bytes
 from zk.formats.ptau import read_ptau, write_ptau
@@ -68,6 +68,19 @@ def test_batch_mul_multiplies_each_base_by_its_scalar(backend):
     assert get_backend(backend).batch_mul_g1(bases, scalars) == expected
     g2_bases = [g2_mul(G2_GENERATOR, 3), g2_mul(G2_GENERATOR, 11)]
     assert get_backend(backend).batch_mul_g2(g2_bases, [R - 2, 9]) == [g2_mul(g2_bases[0], R - 2), g2_mul(g2_bases[1], 9)]
+
+
+def test_chacha20_block_function_rfc8439_vector():
+    """RFC 8439 §2.3.2: key 00..1f, block counter 1, nonce 00000009 0000004a 00000000."""
+    key = [int.from_bytes(bytes(range(4 * i, 4 * i + 4)), "little") for i in range(8)]
+    state = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574, *key, 1, 0x09000000, 0x4A000000, 0]
+    assert chacha20_block(state)[:4] == [0xE4E7F110, 0x15593BD1, 0x1FDD0F50, 0xC47120A3]
+    assert chacha20_block(state)[-1] == 0x4E3C50A2
+
+
+def test_hash_to_g2_lands_in_the_subgroup():
+    for label in ("a", "b", "c"):
+        assert g2_in_subgroup(hash_to_g2(hashlib.blake2b(label.encode()).digest()))
 
 
 # ---------------------------------------------------------------- phase 2

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from py_ecc.optimized_bn128 import FQ2, b2, multiply, normalize
 
-from ..curve import G1Point, G2Point, g1_is_on_curve, g2_in_subgroup
+from ..curve import G1Point, G2Point, g1_is_on_curve
 from ..field import Q, R
 
 # Provenance: ffjavascript's bn128 `cofactorG2` (the twist's order over r).
@@ -156,11 +156,8 @@ def g2_from_rng(rng: ChaCha) -> G2Point:
             break
     if _fq2_is_negative(y) != greatest:
         y = -y
-    px, py = normalize(multiply((x, y, FQ2.one()), G2_COFACTOR))
-    point = (tuple(int(c) for c in px.coeffs), tuple(int(c) for c in py.coeffs))
-    if not g2_in_subgroup(point):
-        raise AssertionError("G2 sampling produced a point outside the order-r subgroup")
-    return point
+    px, py = normalize(multiply((x, y, FQ2.one()), G2_COFACTOR))  # into the order-r subgroup
+    return (tuple(int(c) for c in px.coeffs), tuple(int(c) for c in py.coeffs))
 
 
 def hash_to_g2(digest: bytes) -> G2Point:
