@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from ..curve import G1_INFINITY, G2_INFINITY, G1Point, G2Point, g1_add, g1_mul, g1_neg, pairing_product_is_one
 from ..errors import MalformedInput
+from ..formats.iden3 import Cursor
 from .errors import InvalidCeremony
 
 Ratio = tuple[G1Point, G1Point, G2Point, G2Point]
 Check = tuple[int | None, str, "bool | Ratio"]  # (contribution, failure message, truth or ratio to check)
 
 
+CONTRIBUTION, BEACON = 0, 1  # a contribution's type
 NAME, BEACON_ITERATIONS, BEACON_HASH = 1, 2, 3  # snarkjs's contribution parameter tags
 MAX_NAME_CHARS = 64  # snarkjs keeps the first 64 characters
 
@@ -85,19 +87,27 @@ def verify_checks(checks: Sequence[Check]) -> None:
     raise InvalidCeremony("a pairing check failed")  # unreachable: the batch holds when every check does
 
 
-def encode_parameters(name: str, beacon: Beacon | None) -> bytes:
-    """The tagged parameters of a contribution (name, then the beacon's), length-prefixed."""
+def random_weights(n: int) -> list[int]:
+    """Random 128-bit scalars for checking many equations as one random linear combination."""
+    return [secrets.randbits(128) for _ in range(n)]
+
+
+def encode_metadata(name: str, beacon: Beacon | None) -> bytes:
+    """type u32 | parameters length u32 | the tagged parameters (name, then the beacon's)."""
     out = bytearray()
     if name:
         data = name[:MAX_NAME_CHARS].encode()[:255]
         out += bytes([NAME, len(data)]) + data
     if beacon is not None:
         out += bytes([BEACON_ITERATIONS, beacon.iterations_exp, BEACON_HASH, len(beacon.hash)]) + beacon.hash
-    return len(out).to_bytes(4, "little") + bytes(out)
+    kind = BEACON if beacon is not None else CONTRIBUTION
+    return kind.to_bytes(4, "little") + len(out).to_bytes(4, "little") + bytes(out)
 
 
-def decode_parameters(data: bytes, what: str) -> tuple[str, int | None, bytes | None]:
-    """(name, beacon iterations exponent, beacon hash) from the tagged parameter bytes."""
+def decode_metadata(cur: Cursor, what: str) -> tuple[str, Beacon | None]:
+    """(name, beacon) from a contribution's type and tagged parameters."""
+    kind = cur.u32()
+    data = cur.take(cur.u32())
     name, iterations, beacon_hash = "", None, None
     pos, last = 0, 0
     while pos < len(data):
@@ -118,6 +128,9 @@ def decode_parameters(data: bytes, what: str) -> tuple[str, int | None, bytes | 
             name = value.decode("utf-8", errors="replace")
         else:
             beacon_hash = value
-    return name, iterations, beacon_hash
+    has_beacon = iterations is not None and beacon_hash is not None
+    if kind not in (CONTRIBUTION, BEACON) or (kind == BEACON) != has_beacon:
+        raise MalformedInput(f"{what}: type {kind} does not match its beacon parameters")
+    return name, Beacon(beacon_hash, iterations) if kind == BEACON else None
 
 

@@ -17,7 +17,6 @@ taken as zero, as snarkjs does).
 """
 
 import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -45,7 +44,7 @@ from ..formats.iden3 import Cursor, encode_g1_lem, encode_g2_lem, take_g1, take_
 from ..formats.ptau import Lagrange, Ptau
 from .blake2b import PARTIAL_SIZE, Blake2b
 from .errors import InvalidCeremony
-from .keypair import Beacon, Check, PublicKey, Ratio, decode_parameters, encode_parameters, verify_checks
+from .keypair import Beacon, Check, PublicKey, Ratio, decode_metadata, encode_metadata, random_weights, verify_checks
 from .rng import ChaCha, beacon_rng, fr_from_rng, g1_from_rng, hash_to_g2
 from .transcript import (
     HASH_SIZE,
@@ -58,7 +57,6 @@ from .transcript import (
     g2s_uncompressed,
 )
 
-CONTRIBUTION, BEACON = 0, 1
 TAU, ALPHA, BETA = 0, 1, 2  # personalization bytes of the three keys
 MAX_POWER = TWO_ADICITY - 1  # τ·G1 needs a domain of 2^(power+1)
 
@@ -121,11 +119,8 @@ def decode_contributions(data: bytes, what: str = "ptau contributions") -> tuple
         g1s = take_g1(cur, 6, f"{label} key")
         g2s = take_g2(cur, 3, f"{label} key")
         key = PtauKey(*(PublicKey(g1s[2 * k], g1s[2 * k + 1], g2s[k]) for k in range(3)))
-        partial, challenge, kind = cur.take(PARTIAL_SIZE), cur.take(HASH_SIZE), cur.u32()
-        name, iterations, beacon_hash = decode_parameters(cur.take(cur.u32()), f"{what}: {label}")
-        if kind not in (CONTRIBUTION, BEACON) or (kind == BEACON) != (beacon_hash is not None and iterations is not None):
-            raise MalformedInput(f"{what}: {label}: type {kind} does not match its beacon parameters")
-        beacon = Beacon(beacon_hash, iterations) if kind == BEACON else None
+        partial, challenge = cur.take(PARTIAL_SIZE), cur.take(HASH_SIZE)
+        name, beacon = decode_metadata(cur, f"{what}: {label}")
         out.append(PtauContribution(tau_g1, tau_g2, alpha_g1, beta_g1, beta_g2, key, partial, challenge, name, beacon))
     cur.end()
     return tuple(out)
@@ -139,8 +134,7 @@ def encode_contributions(contributions: Sequence[PtauContribution]) -> bytes:
             encode_g1_lem([c.tau_g1]), encode_g2_lem([c.tau_g2]), encode_g1_lem([c.alpha_g1, c.beta_g1]),
             encode_g2_lem([c.beta_g2]),
             encode_g1_lem([p for k in ks for p in (k.g1_s, k.g1_sx)]), encode_g2_lem([k.g2_spx for k in ks]),
-            c.partial_hash, c.next_challenge, u32(BEACON if c.beacon else CONTRIBUTION),
-            encode_parameters(c.name, c.beacon),
+            c.partial_hash, c.next_challenge, encode_metadata(c.name, c.beacon),
         ]
     return b"".join(parts)
 
@@ -272,16 +266,12 @@ def _contribution_checks(index: int, c: PtauContribution, prev: "PtauContributio
     return checks
 
 
-def _rand(n: int) -> list[int]:
-    return [secrets.randbits(64) for _ in range(n)]
-
-
 def _consecutive_powers_g1(points: Sequence[G1Point], tau_g2: G2Point) -> "Ratio | bool":
     """Pᵢ₊₁ = τ·Pᵢ for all i as one ratio: Σ rᵢ·Pᵢ against Σ rᵢ·Pᵢ₊₁ for random rᵢ."""
     if len(points) < 2:
         return True
     b = get_backend()
-    r = _rand(len(points) - 1)
+    r = random_weights(len(points) - 1)
     return (b.msm_g1(b.prepare_g1(points[:-1]), r), b.msm_g1(b.prepare_g1(points[1:]), r), G2_GENERATOR, tau_g2)
 
 
@@ -289,7 +279,7 @@ def _consecutive_powers_g2(points: Sequence[G2Point], tau_g1: G1Point) -> "Ratio
     if len(points) < 2:
         return True
     b = get_backend()
-    r = _rand(len(points) - 1)
+    r = random_weights(len(points) - 1)
     return (G1_GENERATOR, tau_g1, b.msm_g2(b.prepare_g2(points[:-1]), r), b.msm_g2(b.prepare_g2(points[1:]), r))
 
 
@@ -418,7 +408,7 @@ def _verify_lagrange(ptau: Ptau) -> None:
         msm, prep = (b.msm_g2, b.prepare_g2) if g2 else (b.msm_g1, b.prepare_g1)
         for k in range(top + 1):
             n = 1 << k
-            r = _rand(n)
+            r = random_weights(n)
             if len(powers) < n:
                 r[-1] = 0  # the missing top power counts as zero
             lhs = msm(prep(list(powers[: min(n, len(powers))])), r[: min(n, len(powers))])

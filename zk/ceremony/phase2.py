@@ -15,7 +15,6 @@ previous δ, the beacon's derivation, the unchanged sections, and L and H agains
 """
 
 import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -29,11 +28,10 @@ from ..formats.ptau import Ptau
 from ..formats.zkey import MATRIX_A, MATRIX_B, Coefficient, Zkey, encode_coefficients, zkey_digest
 from ..r1cs import R1CS
 from .errors import InvalidCeremony
-from .keypair import Beacon, Check, PublicKey, decode_parameters, encode_parameters, verify_checks
+from .keypair import Beacon, Check, PublicKey, decode_metadata, encode_metadata, random_weights, verify_checks
 from .rng import ChaCha, beacon_rng, fr_from_rng, g1_from_rng, hash_to_g2
 from .transcript import HASH_SIZE, blake2b, g1_uncompressed, g1s_uncompressed, g2_uncompressed, g2s_uncompressed
 
-CONTRIBUTION, BEACON = 0, 1
 _H_HASH_CHUNK = 1 << 14  # snarkjs hashes the H points in chunks of this many
 
 
@@ -74,11 +72,7 @@ def decode_mpc_params(data: bytes, what: str = "zkey MPC section") -> MpcParams:
         (delta_after, g1_s, g1_sx) = take_g1(cur, 3, f"contribution #{i + 1} points")
         (g2_spx,) = take_g2(cur, 1, f"contribution #{i + 1} G2 key")
         transcript = cur.take(HASH_SIZE)
-        kind = cur.u32()
-        name, iterations, beacon_hash = decode_parameters(cur.take(cur.u32()), label)
-        if kind not in (CONTRIBUTION, BEACON) or (kind == BEACON) != (beacon_hash is not None and iterations is not None):
-            raise MalformedInput(f"{label}: type {kind} does not match its beacon parameters")
-        beacon = Beacon(beacon_hash, iterations) if kind == BEACON else None
+        name, beacon = decode_metadata(cur, label)
         contributions.append(Contribution(delta_after, PublicKey(g1_s, g1_sx, g2_spx), transcript, name, beacon))
     cur.end()
     return MpcParams(cs_hash, tuple(contributions))
@@ -91,8 +85,7 @@ def encode_mpc_params(params: MpcParams) -> bytes:
             encode_g1_lem([c.delta_after, c.key.g1_s, c.key.g1_sx]),
             encode_g2_lem([c.key.g2_spx]),
             c.transcript,
-            u32(BEACON if c.beacon else CONTRIBUTION),
-            encode_parameters(c.name, c.beacon),
+            encode_metadata(c.name, c.beacon),
         ]
     return b"".join(parts)
 
@@ -246,10 +239,6 @@ def _contribution_checks(index: int, c: Contribution, prior: MpcParams, delta_be
     return checks
 
 
-def _random_scalars(n: int) -> list[int]:
-    return [secrets.randbits(128) for _ in range(n)]
-
-
 def verify_ceremony(zkey: Zkey, initial: Zkey) -> tuple[Contribution, ...]:
     """Check a .zkey against the initial key of its circuit (from `new_ceremony` on the same
     R1CS and ptau); returns the contributions, or raises InvalidCeremony saying which failed."""
@@ -294,7 +283,7 @@ def verify_ceremony(zkey: Zkey, initial: Zkey) -> tuple[Contribution, ...]:
     # Σ rᵢ·Pᵢ(initial) and Σ rᵢ·Pᵢ(now) for random rᵢ: one pairing shows every L and H point
     # was divided by the same δ (a cheating point survives with probability ~2^-128).
     backend = get_backend()
-    scalars = _random_scalars(len(pk.l_query) + len(pk.h_query))
+    scalars = random_weights(len(pk.l_query) + len(pk.h_query))
     before = backend.msm_g1(backend.prepare_g1([*ipk.l_query, *ipk.h_query]), scalars)
     after = backend.msm_g1(backend.prepare_g1([*pk.l_query, *pk.h_query]), scalars)
     checks.append((None, "the L and H points are not the initial ones divided by the key's δ",

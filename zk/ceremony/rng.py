@@ -20,6 +20,7 @@ from py_ecc.optimized_bn128 import FQ2, b2, multiply, normalize
 
 from ..curve import G1Point, G2Point, g1_is_on_curve
 from ..field import Q, R
+from .transcript import fq2_is_negative, fq_is_negative
 
 # Provenance: ffjavascript's bn128 `cofactorG2` (the twist's order over r).
 G2_COFACTOR = 0x30644E72E131A029B85045B68181585E06CEECDA572A2489345F2299C0F9FA8D
@@ -109,15 +110,6 @@ def fq_from_rng(rng: ChaCha) -> int:
     return _field_from_rng(rng, Q, _MONTGOMERY_R_INV_Q)
 
 
-def _is_negative(x: int) -> bool:
-    return x > (Q - 1) // 2
-
-
-def _fq2_is_negative(x: FQ2) -> bool:
-    c0, c1 = (int(c) for c in x.coeffs)
-    return _is_negative(c1) if c1 else _is_negative(c0)
-
-
 def _fq2_sqrt(a: FQ2) -> FQ2 | None:
     """A square root in Fq2 (q ≡ 3 mod 4; Adj–Rodríguez-Henríquez algorithm 9), or None."""
     a1 = a ** ((Q - 3) // 4)
@@ -139,7 +131,7 @@ def g1_from_rng(rng: ChaCha) -> G1Point:
         y = pow(rhs, (Q + 1) // 4, Q)
         if y * y % Q == rhs:
             break
-    if _is_negative(y) != greatest:
+    if fq_is_negative(y) != greatest:
         y = (Q - y) % Q
     point = (x, y)
     if not g1_is_on_curve(point):
@@ -154,7 +146,7 @@ def g2_from_rng(rng: ChaCha) -> G2Point:
         y = _fq2_sqrt(x * x * x + b2)
         if y is not None:
             break
-    if _fq2_is_negative(y) != greatest:
+    if fq2_is_negative(*(int(c) for c in y.coeffs)) != greatest:
         y = -y
     px, py = normalize(multiply((x, y, FQ2.one()), G2_COFACTOR))  # into the order-r subgroup
     return (tuple(int(c) for c in px.coeffs), tuple(int(c) for c in py.coeffs))

@@ -30,14 +30,20 @@ def g2_uncompressed(p: G2Point) -> bytes:
     return b"".join(c.to_bytes(32, "big") for c in (x1, x0, y1, y0))
 
 
-def _negative(c: int) -> bool:
+def fq_is_negative(c: int) -> bool:
+    """ffjavascript's sign of an Fq element: above (q − 1)/2."""
     return c > (Q - 1) // 2
+
+
+def fq2_is_negative(c0: int, c1: int) -> bool:
+    """The sign of c0 + c1·u: that of c1, or of c0 when c1 = 0."""
+    return fq_is_negative(c1 if c1 else c0)
 
 
 def g1_compressed(p: G1Point) -> bytes:
     if p == G1_INFINITY:
         return b"\x40" + bytes(31)
-    flag = 0x80 if _negative(p[1]) else 0
+    flag = 0x80 if fq_is_negative(p[1]) else 0
     return (p[0] | flag << 248).to_bytes(32, "big")
 
 
@@ -45,7 +51,7 @@ def g2_compressed(p: G2Point) -> bytes:
     if p == G2_INFINITY:
         return b"\x40" + bytes(63)
     (x0, x1), (y0, y1) = p
-    flag = 0x80 if _negative(y1 if y1 else y0) else 0
+    flag = 0x80 if fq2_is_negative(y0, y1) else 0
     return (x1 | flag << 248).to_bytes(32, "big") + x0.to_bytes(32, "big")
 
 
