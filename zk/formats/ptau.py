@@ -75,7 +75,8 @@ class Ptau:
     def check_domain(self, size: int) -> None:
         if self.lagrange is None:
             raise MalformedInput(
-                "the powers of tau are not prepared for phase 2: run `snarkjs powersoftau prepare phase2 IN.ptau OUT.ptau`"
+                "the powers of tau are not prepared for phase 2: run `zktrade ptau prepare IN.ptau OUT.ptau` "
+                "(or `snarkjs powersoftau prepare phase2 IN.ptau OUT.ptau`)"
             )
         if size > 1 << self.power:
             raise MalformedInput(
