@@ -239,6 +239,8 @@ def ptau_contribute_cmd(in_path: str, out_path: str, name: str, entropy: str) ->
     """
     with step("load .ptau"):
         old = read_ptau(in_path)
+    if old.lagrange is not None:
+        err_console.print("[bold yellow]note[/] the phase-2 (Lagrange) sections are dropped: run `zktrade ptau prepare` after the last contribution")
     fast_backend_warmup()
     with step(f"contribute (power {old.power})"):
         new, contribution = phase1.contribute(old, entropy_rng(entropy.encode()), name)
