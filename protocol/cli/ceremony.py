@@ -4,6 +4,7 @@ Both read and write snarkjs's files (.zkey, .ptau), so zktrade and snarkjs contr
 take turns in one ceremony, and either tool verifies the result.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -24,6 +25,7 @@ from zk.ceremony.phase2 import (
 from zk.ceremony.transcript import format_hash
 from zk.errors import MalformedInput
 from zk.formats.iden3 import read_bytes
+from zk.formats.native import write_proving_key
 from zk.formats.ptau import read_ptau, write_ptau
 from zk.formats.r1cs_bin import decode_r1cs
 from zk.formats.snarkjs_json import vk_to_json, write_json
@@ -33,10 +35,14 @@ from zk.r1cs import R1CS
 from .common import console, err_console, fast_backend_warmup, step
 
 
+def _is_r1cs_path(circuit: str) -> bool:
+    return Path(circuit).suffix == ".r1cs" or Path(circuit).exists()
+
+
 def _load_circuit(circuit: str) -> tuple[R1CS, tuple | None]:
     """A circom .r1cs file (keeping its term order, as snarkjs does) or a zktrade circuit name."""
     path = Path(circuit)
-    if path.suffix == ".r1cs" or path.exists():
+    if _is_r1cs_path(circuit):
         data = read_bytes(path, "r1cs")
         r1cs = decode_r1cs(data, f"r1cs {path}").r1cs
         return r1cs, coefficients_in_file_order(data, r1cs.n_public)
@@ -143,15 +149,23 @@ def beacon_cmd(in_path: str, out_path: str, hash_hex: str, iterations_exp: int, 
 @click.argument("zkey_path", type=click.Path(dir_okay=False))
 @click.option("--circuit", required=True, help="The circuit: a circom .r1cs or a zktrade circuit name.")
 @click.option("--ptau", "ptau_path", required=True, type=click.Path(dir_okay=False), help="The prepared powers of tau it started from.")
-def verify_cmd(zkey_path: str, circuit: str, ptau_path: str) -> None:
+@click.option("--install", "keys_dir", type=click.Path(file_okay=False),
+              help="Once verified, install the key for the trading system in this keys directory (zktrade circuits only).")
+def verify_cmd(zkey_path: str, circuit: str, ptau_path: str, keys_dir: str | None) -> None:
     """Verify a .zkey's whole transcript back to the circuit and the powers of tau.
 
     Checks the circuit hash, each contribution's proof of knowledge and its link to the
     previous δ, beacons, and that only δ, L and H changed. A key without contribution is
     refused (δ = γ = 1: forgeable). Prints OK and exits 0, or names the failing contribution.
 
+    With --install, the verified key is written where the trading system's key store looks
+    for it (NAME-<R1CS digest>.pk and .vk.json), bound to the circuit's R1CS digest.
+
     Example: zktrade ceremony verify circuit_final.zkey --circuit circuit.r1cs --ptau pot12_final.ptau
+    Example: zktrade ceremony verify leg_final.zkey --circuit leg --ptau pot14.ptau --install keys/
     """
+    if keys_dir and _is_r1cs_path(circuit):
+        raise click.UsageError("--install takes a zktrade circuit name (the trading system proves its own circuits), not a .r1cs")
     r1cs, coefficients = _load_circuit(circuit)
     with step("load .ptau and .zkey"):
         ptau = read_ptau(ptau_path)
@@ -166,6 +180,21 @@ def verify_cmd(zkey_path: str, circuit: str, ptau_path: str) -> None:
     for i, c in enumerate(contributions):
         _print_contribution(i + 1, c)
     console.print(f"[bold green]OK[/]: {len(contributions)} contribution(s) verified back to the circuit and the powers of tau")
+    if keys_dir:
+        _install(circuit, zkey, keys_dir)
+
+
+def _install(circuit: str, zkey, keys_dir: str) -> None:
+    """The verified key as the key store's native file: a verified .zkey is bound to this R1CS."""
+    from protocol.keys import KeyStore
+
+    statement = registry.get(circuit)
+    path = KeyStore(Path(keys_dir)).path_for(statement)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pk = replace(zkey.proving_key, circuit_digest=statement.r1cs.digest(), cache={})
+    write_proving_key(path, pk)
+    write_json(path.with_suffix(".vk.json"), vk_to_json(pk.vk))
+    console.print(f"installed {path} and {path.with_suffix('.vk.json')}")
 
 
 @ceremony.group("export")

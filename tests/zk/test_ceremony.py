@@ -417,8 +417,12 @@ def test_cli_ceremony_for_a_zktrade_circuit_end_to_end(tmp_path):
                           "no contribution", "forge")
     ok("ceremony", "contribute", "c0.zkey", "c1.zkey", "--name", "alice")
     ok("ceremony", "beacon", "c1.zkey", "final.zkey", "--hash", "ab" * 32)
-    out = ok("ceremony", "verify", "final.zkey", "--circuit", "cubic", "--ptau", "pot.ptau")
+    out = ok("ceremony", "verify", "final.zkey", "--circuit", "cubic", "--ptau", "pot.ptau", "--install", "keys")
     assert "alice" in out and "OK: 2 contribution(s)" in out
+    (tmp_path / "input.json").write_text('{"x": 3}')
+    (pk,) = (tmp_path / "keys").glob("cubic-*.pk")  # the trading system's key store proves with it
+    ok("prove", "cubic", "--pk", str(pk), "--input", "input.json")
+    assert "OK" in ok("verify", "--vk", str(pk.with_suffix(".vk.json")), "--proof", "proof.json", "--public", "public.json")
     ok("ceremony", "export", "vk", "final.zkey", "--out", "vk.json")
     assert json.loads((tmp_path / "vk.json").read_text())["protocol"] == "groth16"
     ok("circom", "export", "cubic", "--r1cs", "cubic.r1cs")  # snarkjs checks the same files
