@@ -59,6 +59,7 @@ from .transcript import (
 
 TAU, ALPHA, BETA = 0, 1, 2  # personalization bytes of the three keys
 MAX_POWER = TWO_ADICITY - 1  # τ·G1 needs a domain of 2^(power+1)
+_CHUNK_POINTS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,11 @@ def first_challenge(power: int) -> bytes:
     n = 1 << power
     g1, g2 = g1_uncompressed(G1_GENERATOR), g2_uncompressed(G2_GENERATOR)
     h = hashlib.blake2b(blake2b())
-    for block, count in ((g1, 2 * n - 1), (g2, n), (g1, n), (g1, n)):
-        h.update(block * count)
+    for point, count in ((g1, 2 * n - 1), (g2, n), (g1, n), (g1, n)):
+        chunk = point * min(count, _CHUNK_POINTS)  # a truncated file of a 2^28 ceremony hashes ~32 GB
+        for _ in range(count // _CHUNK_POINTS):
+            h.update(chunk)
+        h.update(point * (count % _CHUNK_POINTS))
     h.update(g2)
     return h.digest()
 
