@@ -105,7 +105,7 @@ def bench(min_log, max_log, repeats, cold_start, markdown_path, json_path) -> No
 
     machine = _machine()
     table = Table(title=f"Groth16 prove, seconds (median of {repeats})", caption=machine)
-    table.add_column("")
+    table.add_column("", no_wrap=True)
     for t in results:
         table.add_column(f"2^{t.log_size}", justify="right")
     for label, cells in _rows(results):
