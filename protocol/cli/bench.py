@@ -75,7 +75,8 @@ def _markdown(results, machine: str, repeats: int, cold: tuple[float, float] | N
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the raw medians as JSON.")
 def bench(min_log, max_log, repeats, cold_start, markdown_path, json_path) -> None:
     """Prove the circom Merkle benchmark circuit at sizes 2^min..2^max with zktrade, snarkjs
-    and groth16py from the same .zkey and .wtns, and print the medians by phase and the ratios.
+    and groth16py from the same .zkey and .wtns, and print the medians by phase and the ratios;
+    also one phase-2 ceremony contribution to that .zkey, ours beside `snarkjs zkey contribute`.
 
     The circuits, witnesses and keys are built once with the pinned circom2 and snarkjs and
     cached under .zktrade-cache/bench/ (the first run spends minutes there). groth16py comes
