@@ -53,7 +53,9 @@ def thread_count() -> int:
     configured = os.environ.get("ZKTRADE_THREADS", "")
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
-    return max(1, len(os.sched_getaffinity(0)))
+    if hasattr(os, "sched_getaffinity"):  # Linux: honours taskset and container CPU sets
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def _run_parallel(tasks) -> None:
