@@ -7,6 +7,10 @@ A backend is a module with:
   msm_g2(prepared, scalars) -> G2Point
   ntt(values, omega) -> list[int]                    out[i] = Σ_j values[j]·omega^(i·j), in order
   fixed_base_g1(base, scalars) / fixed_base_g2     [k·base for k in scalars] (setup)
+  batch_mul_g1(bases, scalars) / batch_mul_g2      [k_i·base_i] (ceremonies rescale every point)
+and optionally:
+  coset_evaluations(evals, omega, shift)           values on ⟨ω⟩ → values on shift·⟨ω⟩, fused
+  warmup(), is_compiled_cache_present()            compile JIT kernels ahead; say if cached
 Scalars are ints in [0, r); points are the affine tuples of zk.curve. The selection is
 ZKTRADE_BACKEND=reference|fast (default: fast when it imports, else reference).
 """
