@@ -20,7 +20,15 @@ def cli() -> None:
     """zktrade: private peer-to-peer trading with Groth16 proofs over BN254.
 
     \b
-    Quick start:
+    The whole story in one run (embedded chain):
+      zktrade demo
+    \b
+    Trading across processes (see README "Trading from the CLI on a devnet"):
+      zktrade devnet up && zktrade deploy
+      zktrade wallet create alice.wallet --account 0x...
+      zktrade deposit | order place | match | settle | withdraw | balance --wallet alice.wallet ...
+    \b
+    Proofs:
       zktrade circuit list
       zktrade setup cubic --out keys/ --seed 1
       echo '{"x": 3}' > input.json
