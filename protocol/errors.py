@@ -4,3 +4,8 @@ shows them as one line."""
 
 class ProtocolError(Exception):
     """Base class of the trading system's user-facing errors."""
+
+
+class InvalidValue(ProtocolError, ValueError):
+    """A value outside what the protocol allows (an amount ≥ 2^96, an order on one asset, an
+    unknown token...): a ValueError, shown to CLI users as one line."""

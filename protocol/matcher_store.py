@@ -15,6 +15,7 @@ from pathlib import Path
 
 from zk.formats.snarkjs_json import proof_from_json, proof_to_json
 
+from .errors import InvalidValue
 from .matcher import Matcher, OrderTicket, Trade
 from .matching import BookOrder
 from .notes import Fill, Order
@@ -69,7 +70,7 @@ def state_to_json(m: Matcher, legs: dict[str, dict], settled: list[str]) -> dict
 def load_into(m: Matcher, data: dict) -> tuple[dict[str, dict], list[str]]:
     """Fill a fresh Matcher from saved state; returns (legs by trade commitment, settled trades)."""
     if data.get("version") != VERSION:
-        raise ValueError(f"order-book file version {data.get('version')}, this zktrade reads {VERSION}")
+        raise InvalidValue(f"order-book file version {data.get('version')}, this zktrade reads {VERSION}")
     m.book._seq = int(data["seq"])
     m.book.orders = {d["order_id"]: _book_order_from_json(d) for d in data["book"]}
     m.suspended = {d["order_id"]: _book_order_from_json(d) for d in data["suspended"]}

@@ -17,6 +17,7 @@ inequalities as the circuit, so it cannot produce a fill that a leg proof would 
 from dataclasses import dataclass, field
 from math import gcd
 
+from .errors import InvalidValue
 from .params import BUY, PRICE_SCALE, SELL
 
 
@@ -36,9 +37,9 @@ class BookOrder:
 
     def __post_init__(self) -> None:
         if self.side not in (BUY, SELL):
-            raise ValueError(f"order {self.order_id}: side must be buy (0) or sell (1)")
+            raise InvalidValue(f"order {self.order_id}: side must be buy (0) or sell (1)")
         if self.size <= 0 or self.limit_price <= 0:
-            raise ValueError(f"order {self.order_id}: size and limit price must be positive")
+            raise InvalidValue(f"order {self.order_id}: size and limit price must be positive")
         if self.remaining < 0:
             self.remaining = self.size
 
@@ -109,7 +110,7 @@ class OrderBook:
     def place(self, order: BookOrder) -> list[Match]:
         """Match an incoming order against the book; the rest of it rests as a limit order."""
         if order.order_id in self.orders:
-            raise ValueError(f"order {order.order_id} is already in the book")
+            raise InvalidValue(f"order {order.order_id} is already in the book")
         self._seq += 1
         order.seq = self._seq
         matches: list[Match] = []
@@ -141,5 +142,5 @@ class OrderBook:
         try:
             order = self.orders.pop(order_id)
         except KeyError:
-            raise ValueError(f"no order {order_id} in the book") from None
+            raise InvalidValue(f"no order {order_id} in the book") from None
         return order

@@ -12,6 +12,7 @@ from circuits.trade import values
 from circuits.trade.values import deposit_inner, note_commitment, note_tag, nullifier_of, owner_of  # noqa: F401
 from zk.field import R
 
+from .errors import InvalidValue
 from .params import AMOUNT_BITS, BUY, PRICE_BITS, PRICE_SCALE, SELL
 
 
@@ -21,7 +22,7 @@ def random_field_element() -> int:
 
 def _check_amount(value: int, what: str, bits: int = AMOUNT_BITS) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << bits:
-        raise ValueError(f"{what} must be an integer in [0, 2^{bits}), got {value}")
+        raise InvalidValue(f"{what} must be an integer in [0, 2^{bits}), got {value}")
     return value
 
 
@@ -58,13 +59,13 @@ class Order:
 
     def __post_init__(self) -> None:
         if self.side not in (BUY, SELL):
-            raise ValueError("order side must be buy or sell")
+            raise InvalidValue("order side must be buy or sell")
         if self.base_asset == self.quote_asset:
-            raise ValueError("an order needs two different assets")
+            raise InvalidValue("an order needs two different assets")
         if _check_amount(self.size, "order size") == 0:
-            raise ValueError("order size must be positive")
+            raise InvalidValue("order size must be positive")
         if _check_amount(self.limit_price, "limit price", PRICE_BITS) == 0:
-            raise ValueError("limit price must be positive")
+            raise InvalidValue("limit price must be positive")
 
     @property
     def commitment(self) -> int:

@@ -12,6 +12,7 @@ from zk.groth16 import Proof
 from .chain.client import Chain, Receipt
 from .chain.deploy import Deployment, pool_artifact
 from .chain.sync import rebuild_tree
+from .errors import InvalidValue
 from .params import TREE_DEPTH
 from .trader import LegProof
 from .tree import MerkleTree
@@ -57,7 +58,7 @@ class PoolClient:
         if symbol_or_address.startswith("0x") and len(symbol_or_address) == 42:
             return _address(int(symbol_or_address, 16))
         known = ", ".join(self.deployment.tokens) or "none"
-        raise ValueError(f"unknown token {symbol_or_address!r}: use a symbol of the deployment ({known}) or an address")
+        raise InvalidValue(f"unknown token {symbol_or_address!r}: use a symbol of the deployment ({known}) or an address")
 
     def symbol_of(self, asset: int) -> str:
         for symbol, address in self.deployment.tokens.items():
@@ -77,7 +78,7 @@ class PoolClient:
         """The amount a deposit transaction's note holds: what the pool actually received."""
         events = self.chain.events(self.contract, "Deposited", receipt=receipt)
         if len(events) != 1:
-            raise ValueError(f"transaction {receipt.tx_hash} is not one deposit into this pool")
+            raise InvalidValue(f"transaction {receipt.tx_hash} is not one deposit into this pool")
         return int(events[0]["amount"])
 
     def receipt(self, tx_hash: str) -> Receipt | None:

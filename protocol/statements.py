@@ -11,6 +11,7 @@ from circuits.trade.collateral import CollateralPrivate, CollateralPublic, colla
 from circuits.trade.leg import LegPrivate, LegPublic, leg_public_inputs
 from circuits.trade.withdraw import WithdrawPrivate, WithdrawPublic, withdraw_public_inputs
 
+from .errors import InvalidValue
 from .notes import Fill, Note, Order, note_tag, nullifier_of, owner_of
 from .params import BUY
 from .tree import MerklePath
@@ -33,7 +34,7 @@ class WithdrawInputs:
 
 def _check_owner(sk: int, note: Note) -> None:
     if owner_of(sk) != note.owner:
-        raise ValueError("the note belongs to another key: it cannot be spent with this wallet's key")
+        raise InvalidValue("the note belongs to another key: it cannot be spent with this wallet's key")
 
 
 def collateral_inputs(sk: int, note: Note, path: MerklePath, order: Order) -> tuple[CollateralPublic, CollateralPrivate]:
@@ -63,7 +64,7 @@ def leg_inputs(sk: int, note: Note, path: MerklePath, order: Order, fill: Fill,
     _check_owner(sk, note)
     payment, amount_received = leg_payment(order, fill)
     if payment > note.amount:
-        raise ValueError(f"the note holds {note.amount} but this leg pays {payment}")
+        raise InvalidValue(f"the note holds {note.amount} but this leg pays {payment}")
     received = Note(order.receives_asset, amount_received, note.owner, received_blinding)
     change = Note(order.pays_asset, note.amount - payment, note.owner, change_blinding)
     public = LegPublic(
@@ -91,7 +92,7 @@ def withdraw_inputs(sk: int, note: Note, path: MerklePath, amount: int, recipien
     """The withdraw statement: `amount` of `note` to `recipient`, the rest kept as change."""
     _check_owner(sk, note)
     if not 0 <= amount <= note.amount:
-        raise ValueError(f"cannot withdraw {amount} from a note of {note.amount}")
+        raise InvalidValue(f"cannot withdraw {amount} from a note of {note.amount}")
     change = Note(note.asset, note.amount - amount, note.owner, change_blinding)
     public = WithdrawPublic(
         root=path.root, nullifier=nullifier_of(note.commitment, path.leaf_index, sk),

@@ -13,6 +13,7 @@ from functools import cache
 from circuits.gadgets.merkle import merkle_root
 from circuits.gadgets.poseidon import poseidon_hash
 
+from .errors import InvalidValue
 from .params import ROOT_HISTORY, TREE_DEPTH, ZERO_LEAF
 
 
@@ -57,7 +58,7 @@ class MerkleTree:
     def append(self, leaf: int) -> int:
         """Add a leaf; returns its index. The new root joins the history."""
         if len(self.leaves) >= 1 << self.depth:
-            raise ValueError("the tree is full")
+            raise InvalidValue("the tree is full")
         index = len(self.leaves)
         self.leaves.append(leaf)
         for level in range(1, self.depth + 1):
@@ -75,7 +76,7 @@ class MerkleTree:
 
     def path(self, leaf_index: int) -> MerklePath:
         if not 0 <= leaf_index < len(self.leaves):
-            raise ValueError(f"leaf {leaf_index} is not in the tree ({len(self.leaves)} leaves)")
+            raise InvalidValue(f"leaf {leaf_index} is not in the tree ({len(self.leaves)} leaves)")
         siblings, bits = [], []
         index = leaf_index
         for level in range(self.depth):

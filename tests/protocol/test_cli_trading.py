@@ -1,6 +1,6 @@
-"""A wallet process killed between the steps of an operation loses nothing: the next command
-finishes it. Runs the real CLI in separate processes against anvil (the embedded chain dies with
-its process), killing them at named points with ZKTRADE_CRASH_AT."""
+"""The trading CLI as users run it: separate processes against anvil (the embedded chain dies with
+its process). A wallet process killed between the steps of an operation (ZKTRADE_CRASH_AT names
+the point) loses nothing: the next command finishes it. Bad input gets one line, no traceback."""
 
 import json
 import os
@@ -78,3 +78,24 @@ def test_crashes_at_every_step_lose_nothing(cli):
     assert "500 QUOTE" in bob and "6 BASE" in bob
     book = json.loads((work / ".zktrade" / "book.json").read_text())
     assert len(book["settled"]) == 1
+
+
+def test_bad_input_gets_one_line_and_changes_nothing(cli):
+    run, work = cli
+    cases = [
+        (("deposit", "--wallet", "alice.wallet", "--token", "NOPE", "--amount", "1"), "unknown token 'NOPE'"),
+        (("deposit", "--wallet", "alice.wallet", "--token", "QUOTE", "--amount", "lots"), "is not a number"),
+        (("deposit", "--wallet", "alice.wallet", "--token", "QUOTE", "--amount", "-3"), "must be positive"),
+        (("deposit", "--wallet", "nobody.wallet", "--token", "QUOTE", "--amount", "1"), "create one with"),
+        (("order", "place", "--wallet", "bob.wallet", "--side", "sell", "--base", "BASE", "--quote", "QUOTE",
+          "--size", "1", "--price", "0.0000000001"), "more precision"),
+        (("order", "place", "--wallet", "bob.wallet", "--side", "sell", "--base", "BASE", "--quote", "QUOTE",
+          "--size", "1000", "--price", "1"), "no single live note"),
+        (("withdraw", "--wallet", "bob.wallet", "--token", "BASE", "--amount", "10000", "--to", CAROL), "no single live note"),
+        (("order", "cancel", "--wallet", "bob.wallet", "o-missing"), "has no order o-missing"),
+    ]
+    before = run("wallet", "show", "--wallet", "bob.wallet")
+    for args, message in cases:
+        out = run(*args, expect=1)
+        assert message in out and "Traceback" not in out, (args, out)
+    assert run("wallet", "show", "--wallet", "bob.wallet") == before
