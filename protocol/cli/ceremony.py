@@ -125,12 +125,21 @@ def contribute_cmd(in_path: str, out_path: str, name: str, entropy: str) -> None
     _print_contribution(index, contribution)
 
 
+def beacon_options(fn):
+    """IN OUT --hash H [--iterations-exp N] [--name N]: what both beacon commands take."""
+    for decorator in reversed((
+        click.argument("in_path", type=click.Path(dir_okay=False)),
+        click.argument("out_path", type=click.Path(dir_okay=False)),
+        click.option("--hash", "hash_hex", required=True, help="The beacon value in hex (e.g. a future block hash)."),
+        click.option("--iterations-exp", default=10, show_default=True, type=int, help="2^N SHA-256 iterations (10..63)."),
+        click.option("--name", default="final beacon", show_default=True),
+    )):
+        fn = decorator(fn)
+    return fn
+
+
 @ceremony.command("beacon")
-@click.argument("in_path", type=click.Path(dir_okay=False))
-@click.argument("out_path", type=click.Path(dir_okay=False))
-@click.option("--hash", "hash_hex", required=True, help="The beacon value in hex (e.g. a future block hash).")
-@click.option("--iterations-exp", default=10, show_default=True, type=int, help="2^N SHA-256 iterations (10..63).")
-@click.option("--name", default="final beacon", show_default=True)
+@beacon_options
 def beacon_cmd(in_path: str, out_path: str, hash_hex: str, iterations_exp: int, name: str) -> None:
     """Close the ceremony with a contribution anyone can recompute from a public random beacon.
 
@@ -279,11 +288,7 @@ def ptau_contribute_cmd(in_path: str, out_path: str, name: str, entropy: str) ->
 
 
 @ptau.command("beacon")
-@click.argument("in_path", type=click.Path(dir_okay=False))
-@click.argument("out_path", type=click.Path(dir_okay=False))
-@click.option("--hash", "hash_hex", required=True, help="The beacon value in hex (e.g. a future block hash).")
-@click.option("--iterations-exp", default=10, show_default=True, type=int, help="2^N SHA-256 iterations (10..63).")
-@click.option("--name", default="final beacon", show_default=True)
+@beacon_options
 def ptau_beacon_cmd(in_path: str, out_path: str, hash_hex: str, iterations_exp: int, name: str) -> None:
     """Close phase 1 with a contribution anyone can recompute from a public random beacon.
 
