@@ -18,7 +18,6 @@ from py_ecc.optimized_bn128 import (  # noqa: F401 (FQ12 is re-exported)
     b as _b,
     b2 as _b2,
     final_exponentiate as _final_exponentiate,
-    is_on_curve as _is_on_curve,
     multiply as _multiply,
     neg as _neg,
     normalize as _normalize,
@@ -78,13 +77,27 @@ def g1_is_on_curve(p: G1Point) -> bool:
     return 0 <= x < Q and 0 <= y < Q and (y * y - x * x * x - 3) % Q == 0
 
 
+# b₂ = 3/(9+u) of the twist, as (real, imaginary); checked against py_ecc's at import below.
+TWIST_B = (
+    19485874751759354771024239261021720505790618469301721065564631296452457478373,
+    266929791119991161246907387137283842545076965332900288569378510910307636690,
+)
+
+
 def g2_is_on_curve(p: G2Point) -> bool:
-    """True if p is infinity or lies on the twist y^2 = x^3 + 3/(9+u)."""
+    """True if p is infinity or lies on the twist y^2 = x^3 + 3/(9+u).
+
+    Plain-int Fq2 arithmetic (u² = −1): key files hold tens of thousands of G2 points, and going
+    through py_ecc's objects costs several times more per point."""
     if p == G2_INFINITY:
         return True
-    if not all(0 <= c < Q for pair in p for c in pair):
+    (x0, x1), (y0, y1) = p
+    if not all(0 <= c < Q for c in (x0, x1, y0, y1)):
         return False
-    return _is_on_curve(_g2_to(p), _b2)
+    xx0, xx1 = (x0 * x0 - x1 * x1) % Q, 2 * x0 * x1 % Q
+    x30, x31 = (xx0 * x0 - xx1 * x1) % Q, (xx0 * x1 + xx1 * x0) % Q
+    yy0, yy1 = (y0 * y0 - y1 * y1) % Q, 2 * y0 * y1 % Q
+    return yy0 == (x30 + TWIST_B[0]) % Q and yy1 == (x31 + TWIST_B[1]) % Q
 
 
 def g2_in_subgroup(p: G2Point) -> bool:
@@ -205,3 +218,4 @@ def parse_g2(coords: Sequence, what: str, check_subgroup: bool = True) -> G2Poin
 assert G1_GENERATOR == (1, 2)
 assert g2_in_subgroup(G2_GENERATOR)
 assert _b == FQ(3)
+assert _b2 == FQ2(list(TWIST_B))

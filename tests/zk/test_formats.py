@@ -168,3 +168,18 @@ def test_snarkjs_verifies_our_files(tmp_path, snarkjs, name):
     call = snarkjs("zkey", "export", "soliditycalldata", str(tmp_path / "public.json"), str(tmp_path / "proof.json"))
     assert call.returncode == 0, call.stderr
     assert "".join(call.stdout.split()) == solidity_calldata(proof, public)
+
+
+@settings(max_examples=30, deadline=None)
+@given(scalars, st.integers(0, Q - 1), st.integers(0, Q - 1))
+def test_twist_check_agrees_with_py_ecc(k, c0, c1):
+    """zk.curve's plain-int twist check (used by every key reader) equals py_ecc's."""
+    from py_ecc.optimized_bn128 import b2, is_on_curve
+
+    from zk.curve import _g2_to, g2_is_on_curve
+
+    on = g2_mul(G2_GENERATOR, k)
+    off = ((c0, c1), on[1])
+    for p in (on, off):
+        expected = p == G2_INFINITY or is_on_curve(_g2_to(p), b2)
+        assert g2_is_on_curve(p) == expected

@@ -17,35 +17,15 @@ from ..curve import (
     G2Point,
     g1_is_on_curve,
     g2_in_subgroup,
+    g2_is_on_curve,
 )
 from ..errors import MalformedInput
-from ..field import Q
 from ..groth16.data import ProvingKey, VerifyingKey
 from ..qap import REDUCTIONS
 
 MAGIC = b"ZKTRADE-PK"
 HEADER_FIELDS = {"curve", "reduction", "circuit_digest", "domain_size", "n_public", "n_wires", "n_h", "n_l"}
 VERSION = 1
-
-# y² = x³ + b₂ on the twist, b₂ = 3/(9+u) = (b0, b1); checked with plain ints for speed.
-_B2 = (
-    19485874751759354771024239261021720505790618469301721065564631296452457478373,
-    266929791119991161246907387137283842545076965332900288569378510910307636690,
-)
-
-
-def _g2_on_twist(p: G2Point) -> bool:
-    if p == G2_INFINITY:
-        return True
-    (x0, x1), (y0, y1) = p
-    if not all(0 <= c < Q for c in (x0, x1, y0, y1)):
-        return False
-    # (a0 + a1 u)(b0 + b1 u) with u² = −1
-    xx0, xx1 = (x0 * x0 - x1 * x1) % Q, (2 * x0 * x1) % Q
-    x30, x31 = (xx0 * x0 - xx1 * x1) % Q, (xx0 * x1 + xx1 * x0) % Q
-    yy0, yy1 = (y0 * y0 - y1 * y1) % Q, (2 * y0 * y1) % Q
-    return yy0 == (x30 + _B2[0]) % Q and yy1 == (x31 + _B2[1]) % Q
-
 
 def _g1_bytes(p: G1Point) -> bytes:
     return p[0].to_bytes(32, "big") + p[1].to_bytes(32, "big")
@@ -140,7 +120,7 @@ def decode_proving_key(data: bytes, what: str = "proving key") -> ProvingKey:
         c = coords(start, 4 * count)
         pts = [((c[4 * i], c[4 * i + 1]), (c[4 * i + 2], c[4 * i + 3])) for i in range(count)]
         for i, p in enumerate(pts):
-            if not _g2_on_twist(p):
+            if not g2_is_on_curve(p):
                 raise MalformedInput(f"{what}: {label} point {i} is not on the G2 twist")
         return pts
 
