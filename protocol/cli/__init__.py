@@ -8,7 +8,7 @@ from .bench import bench
 from .ceremony import ceremony, ptau
 from .circom import circom
 from .chain import deploy_cmd, devnet
-from .common import run_cli
+from .common import run_cli, use_help_formatter
 from .proofs import circuit, export, prove_cmd, setup_cmd, verify_cmd
 from .demo import demo
 from .trading import COMMANDS as TRADING_COMMANDS
@@ -40,6 +40,7 @@ def cli() -> None:
 
 for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd, ceremony, ptau, *TRADING_COMMANDS):
     cli.add_command(command)
+use_help_formatter(cli)
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
-"""What every command shares: turning errors into one line, progress, and timing."""
+"""What every command shares: turning errors into one line, progress, timing, help layout."""
 
 import contextlib
 import os
+import shlex
 import sys
 import time
 
@@ -70,3 +71,78 @@ def fast_backend_warmup() -> None:
     else:
         with step("compiling fast kernels (first run only)"):
             warmup()
+
+
+# ---------------------------------------------------------------- help texts
+
+EXAMPLE = "Example"
+CONTINUATION = "    "
+
+
+def _command_units(command: str) -> list[str]:
+    """The command's words, an option kept with its value, quoted strings whole."""
+    try:
+        words = shlex.split(command, posix=False)
+    except ValueError:  # an unbalanced quote: fall back to plain words
+        words = command.split()
+    units: list[str] = []
+    for word in words:
+        if units and units[-1].startswith("-") and " " not in units[-1] and not word.startswith("-"):
+            units[-1] += " " + word
+        else:
+            units.append(word)
+    return units
+
+
+def wrap_command(line: str, width: int) -> list[str]:
+    """`line` (a shell command) in lines of at most `width` where it can, joined by ` \\`.
+
+    Breaks fall only between words, before an option and its value, never inside a word or a
+    quoted string: a long hex value or address stays whole, and the lines paste into a shell.
+    """
+    lines: list[str] = []
+    current = ""
+    for unit in _command_units(line):
+        candidate = f"{current} {unit}" if current else unit
+        if current and len(candidate) + 2 > width:
+            lines.append(current + " \\")
+            current = CONTINUATION + unit
+        else:
+            current = candidate
+    return lines + [current]
+
+
+def _examples_kept(text: str, width: int) -> str:
+    """Paragraphs of `Example: ...` lines marked for click not to rewrap (\\b), one example a line."""
+    out = []
+    for paragraph in text.split("\n\n"):
+        lines = [line for line in paragraph.splitlines() if line.strip() != "\b"]
+        if not lines or not lines[0].startswith(EXAMPLE + ":"):  # "Example (...):" blocks are laid out by hand
+            out.append(paragraph)
+            continue
+        examples: list[str] = []
+        for line in lines:  # a line that is not a new example continues the one before
+            if line.startswith(EXAMPLE) or not examples:
+                examples.append(line.strip())
+            else:
+                examples[-1] += " " + line.strip()
+        out.append("\n".join(["\b"] + [part for ex in examples for part in wrap_command(ex, width)]))
+    return "\n\n".join(out)
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's, except that examples keep their lines (click joins a paragraph into one)."""
+
+    def write_text(self, text: str) -> None:
+        super().write_text(_examples_kept(text, self.width - self.current_indent))
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
+def use_help_formatter(command: click.Command) -> None:
+    """Lay out the help of `command` and every subcommand with HelpFormatter."""
+    command.context_class = Context
+    for sub in getattr(command, "commands", {}).values():
+        use_help_formatter(sub)

@@ -1,5 +1,6 @@
 """Proof-system commands: circuit list|info, setup, prove, verify, export calldata."""
 
+import json
 from pathlib import Path
 
 import click
@@ -48,24 +49,42 @@ def circuit_list() -> None:
 
 @circuit.command("info")
 @click.argument("name")
-def circuit_info(name: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object instead.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Also draw the per-gadget breakdown into this PNG.")
+def circuit_info(name: str, as_json: bool, plot_path: str | None) -> None:
     """Constraints, wires, public inputs and a per-gadget breakdown of circuit NAME.
 
     Example: zktrade circuit info cubic
+    Example: zktrade circuit info leg --json
+    Example: zktrade circuit info leg --plot leg.png
     """
     c = registry.get(name)
     cs = c.r1cs
+    if plot_path:
+        from circuits.plot import plot_breakdown
+
+        plot_breakdown(name, c.breakdown(), cs.n_constraints, plot_path)
+    if as_json:
+        click.echo(json.dumps({
+            "name": name, "description": registry.describe(name), "constraints": cs.n_constraints,
+            "wires": cs.n_wires, "public": cs.n_public, "private": cs.n_private,
+            "public_inputs": list(c.public_names), "qap_domain": qap_domain(cs).size, "r1cs_digest": cs.digest(),
+            "breakdown": [{"gadget": path, "constraints": count} for path, count in c.breakdown()],
+        }, indent=2))
+        return
     console.print(f"[bold]{name}[/]: {registry.describe(name)}")
     console.print(f"  constraints     {cs.n_constraints:>10,}")
     console.print(f"  wires           {cs.n_wires:>10,}  (1 constant, {cs.n_public} public, {cs.n_private} private)")
     console.print(f"  public inputs   {', '.join(c.public_names) or '(none)'}")
     console.print(f"  QAP domain      {qap_domain(cs).size:>10,}  (constraints + public inputs + 1, rounded up to 2^k)")
-    console.print(f"  R1CS digest     {cs.digest()}")
+    console.print(f"  R1CS digest     {cs.digest()}", soft_wrap=True)  # a hex value is never split
     table = Table("gadget", "constraints", "share", box=None, header_style="bold")
     total = max(1, cs.n_constraints)
     for path, count in c.breakdown():
         table.add_row(path, f"{count:,}", f"{100 * count / total:5.1f}%")
     console.print(table)
+    if plot_path:
+        console.print(f"wrote {plot_path}")
 
 
 @circuit.command("export")
@@ -147,7 +166,8 @@ def prove_cmd(name: str, pk_path: str, input_path: str, proof_path: str, public_
 @click.option("--vk", "vk_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False))
-def verify_cmd(vk_path: str, proof_path: str, public_path: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help='Print {"valid": true|false, ...} instead (same exit codes).')
+def verify_cmd(vk_path: str, proof_path: str, public_path: str, as_json: bool) -> None:
     """Verify a Groth16 proof: prints OK and exits 0, or says why not and exits 1.
 
     Example: zktrade verify --vk keys/verification_key.json --proof proof.json --public public.json
@@ -155,10 +175,15 @@ def verify_cmd(vk_path: str, proof_path: str, public_path: str) -> None:
     vk = load_vk(vk_path)
     proof = load_proof(proof_path)
     public = load_public(public_path)
-    if verify_proof(prepare_verifying_key(vk), proof, public):
+    valid = verify_proof(prepare_verifying_key(vk), proof, public)
+    if as_json:
+        click.echo(json.dumps({"valid": valid, "vk": vk_path, "proof": proof_path, "public": [str(x) for x in public]}))
+        if not valid:
+            raise click.exceptions.Exit(1)
+    elif valid:
         console.print("[bold green]OK[/]: the proof is valid for these public inputs")
-        return
-    raise click.ClickException("INVALID: the pairing check failed (wrong proof, key or public inputs)")
+    else:
+        raise click.ClickException("INVALID: the pairing check failed (wrong proof, key or public inputs)")
 
 
 @click.group()
