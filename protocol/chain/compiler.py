@@ -76,15 +76,20 @@ def _resolve_imports(sources: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+def compiler_settings() -> dict:
+    """The standard-JSON settings every Solidity compile uses."""
+    return {
+        "evmVersion": EVM_VERSION,
+        "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+        "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+    }
+
+
 def _standard_json(sources: Mapping[str, str]) -> dict:
     return {
         "language": "Solidity",
         "sources": {k: {"content": v} for k, v in sorted(sources.items())},
-        "settings": {
-            "evmVersion": EVM_VERSION,
-            "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
-            "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
-        },
+        "settings": compiler_settings(),
     }
 
 

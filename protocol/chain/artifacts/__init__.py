@@ -17,15 +17,16 @@ import json
 from collections.abc import Mapping
 from importlib.resources import files
 
-from ..compiler import Artifact
+from ..compiler import Artifact, compiler_settings
 from ..errors import CompileError
 
 SHIPPED = ("Pool", "TestToken")
 
 
 def sources_digest(sources: Mapping[str, str]) -> str:
-    """SHA-256 of our own sources (not OpenZeppelin's, pinned by package-lock.json), as shipped."""
-    return hashlib.sha256(json.dumps(dict(sorted(sources.items())), sort_keys=True).encode()).hexdigest()
+    """SHA-256 of our sources and the compiler settings (OpenZeppelin is pinned by package-lock.json)."""
+    what = {"sources": dict(sources), "settings": compiler_settings()}
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 
 def render(artifact: Artifact, digest: str) -> str:
