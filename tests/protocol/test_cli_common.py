@@ -10,7 +10,7 @@ from circuits import registry
 from protocol.cli import cli
 from protocol.cli.common import wrap_command
 from zk.formats.snarkjs_json import proof_to_json, public_to_json, vk_to_json, write_json
-from zk.groth16 import prove, setup
+from zk import groth16  # not `import setup`: pytest 8 would call a module-level setup() as a fixture
 
 WIDTH = 80
 
@@ -83,10 +83,10 @@ def test_a_long_command_breaks_between_options_never_inside_a_value():
 def proof_files(tmp_path_factory):
     d = tmp_path_factory.mktemp("verify-json")
     c = registry.get("cubic")
-    pk = setup(c.r1cs, seed=3)
+    pk = groth16.setup(c.r1cs, seed=3)
     witness = c.witness({"x": 3})
     write_json(d / "vk.json", vk_to_json(pk.vk))
-    write_json(d / "proof.json", proof_to_json(prove(pk, c.r1cs, witness)))
+    write_json(d / "proof.json", proof_to_json(groth16.prove(pk, c.r1cs, witness)))
     write_json(d / "public.json", public_to_json(c.r1cs.public_inputs(witness)))
     write_json(d / "wrong.json", public_to_json([36]))
     return d
