@@ -9,7 +9,7 @@ after an intended change, rewrite them with
 
 from dataclasses import dataclass
 
-from .builder import Api, Statement, Var
+from .dsl import Api, Statement, Var
 from .gadgets.bits import range_check_gadget
 from .gadgets.merkle import merkle_membership_gadget, merkle_root
 from .gadgets.poseidon import poseidon_hash, poseidon_hash_gadget

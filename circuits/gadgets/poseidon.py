@@ -22,7 +22,7 @@ from pathlib import Path
 
 from zk.field import R
 
-from ..builder import Api, Value, linear
+from ..dsl import Api, Value, linear
 
 MAX_INPUTS = 6
 FULL_ROUNDS = 8
