@@ -182,4 +182,11 @@ def test_batch_verification_accepts_valid_and_rejects_any_bad():
 
 
 def test_g2_negation_via_scalar():
-    assert g2_mul(G2_GENERATOR, R - 1) == g2_add(g2_mul(G2_GENERATOR, R - 2), G2_GENERATOR)
+    """g2_neg(P) = (r - 1)·P, it cancels P, and it is an involution fixing the point at infinity."""
+    from zk.curve import G2_INFINITY, g2_neg
+
+    for p in (G2_GENERATOR, g2_mul(G2_GENERATOR, random.Random(5).randrange(2, R))):
+        assert g2_neg(p) == g2_mul(p, R - 1) != p
+        assert g2_add(p, g2_neg(p)) == G2_INFINITY
+        assert g2_neg(g2_neg(p)) == p
+    assert g2_neg(G2_INFINITY) == G2_INFINITY
