@@ -104,7 +104,7 @@ def test_corrupted_native_key_is_rejected_or_harmless(material, data):
 def test_malformed_files_are_named(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(MalformedInput, match="is not valid JSON"):
+    with pytest.raises(MalformedInput, match="not valid JSON"):
         load_vk(bad)
     with pytest.raises(MalformedInput, match="does not exist"):
         load_proof(tmp_path / "missing.json")
