@@ -83,6 +83,11 @@ class CircomReduction:
     name = "circom"
 
     @staticmethod
+    def h_query_length(domain_size: int) -> int:
+        """One H base per odd point of the doubled domain."""
+        return domain_size
+
+    @staticmethod
     def at_tau(r1cs: R1CS, tau: int) -> QapAtTau:
         domain = qap_domain(r1cs)
         a, b, c = wire_polynomials_at(r1cs, lagrange_at(domain, tau))
@@ -106,6 +111,11 @@ class CircomReduction:
 
 class LibsnarkReduction:
     name = "libsnark"
+
+    @staticmethod
+    def h_query_length(domain_size: int) -> int:
+        """One H base per coefficient of H, whose degree is below domain_size − 1."""
+        return domain_size - 1
 
     @staticmethod
     def at_tau(r1cs: R1CS, tau: int) -> QapAtTau:
