@@ -19,7 +19,11 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic, overload
 
+from ..cache import configure_numba_cache
 from ..field import Q, R
+
+# Before the first @njit(cache=True): numba picks a function's cache directory when decorating it.
+configure_numba_cache()
 
 # ---------------------------------------------------------------- 64-bit limb primitives
 
