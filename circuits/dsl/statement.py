@@ -37,10 +37,10 @@ def input_fields(cls: type, sizes: Mapping[str, int], prefix: str = "", used: se
                  ) -> tuple[InputField, ...]:
     """The fields of an input dataclass, nested dataclasses walked; `used` collects the sizes read."""
     used = set() if used is None else used
-    hints = get_type_hints(cls)
     out = []
     for f in fields(cls):
-        path, kind = prefix + f.name, hints[f.name]
+        # Annotations are types unless the module postpones them (then strings, resolved here).
+        path, kind = prefix + f.name, get_type_hints(cls)[f.name] if isinstance(f.type, str) else f.type
         size = sizes.get(path)
         if size is not None:
             used.add(path)

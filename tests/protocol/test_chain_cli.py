@@ -1,23 +1,12 @@
 """`zktrade devnet|deploy|export solidity|vyper` as a user runs them."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from ..support.tools import require_anvil
+from ..support.tools import require_anvil, zktrade
 
 pytest.importorskip("web3")
-
-ZKTRADE = [sys.executable, "-m", "protocol.cli"]
-
-
-def zktrade(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([*ZKTRADE, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_export_solidity_and_vyper_compile(tmp_path):

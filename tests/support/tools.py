@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,9 @@ def require_anvil() -> Path:
         return devnet.anvil_binary()
     except devnet.DevnetError as exc:
         pytest.skip(str(exc))
+
+
+def zktrade(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run the `zktrade` command as a user does, in its own process (wide columns: no wrapped lines)."""
+    return subprocess.run([sys.executable, "-m", "protocol.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=timeout)
