@@ -168,6 +168,14 @@ def g2_lincomb(points: Sequence[G2Point], scalars: Sequence[int]) -> G2Point:
     return _lincomb(points, scalars, _Z2)
 
 
+def g1_msm_small(points: Sequence[G1Point], scalars: Sequence[int]) -> G1Point:
+    """Σ k_i·P_i over the few points of a verification: one thread on the fast path."""
+    if len(points) != len(scalars):
+        raise ValueError(f"{len(scalars)} scalars for {len(points)} points")
+    fast = _fast_pairing()
+    return g1_lincomb(points, scalars) if fast is None else fast.g1_lincomb(points, scalars)
+
+
 # ---------------------------------------------------------------- pairings
 
 

@@ -139,3 +139,13 @@ def test_loop_constants():
     assert value(_pairing_kernels.X_DIGITS) == x
     assert _pairing_kernels.SUBGROUP_SCALAR == Q % R
     assert set(_pairing_kernels.ATE_DIGITS) <= {-1, 0, 1}
+
+
+@settings(max_examples=5, deadline=None)
+@given(ks=st.lists(st.integers(min_value=0, max_value=2**256 - 1), min_size=0, max_size=5))
+def test_small_msm_equals_reference(ks):
+    """Σ k_i·P_i with points at infinity and a term that cancels another."""
+    points = [g1_mul(G1_GENERATOR, i + 2) for i in range(len(ks))] + [G1_INFINITY, G1_GENERATOR, g1_neg(G1_GENERATOR)]
+    scalars = [*ks, 5, 7, 7]
+    assert fast.g1_lincomb(points, scalars) == curve.g1_lincomb(points, scalars)
+    assert fast.g1_lincomb([G1_GENERATOR], [R]) == G1_INFINITY

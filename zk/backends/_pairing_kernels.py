@@ -575,3 +575,28 @@ def g2_in_subgroup(points, out):
             continue
         zz = fq2_sqr(z)
         out[i] = f_eq(x, fq2_mul(px, zz)) and f_eq(y, fq2_mul(py, fq2_mul(zz, z)))
+
+
+# ---------------------------------------------------------------- small MSMs (verification)
+
+
+@njit(nogil=True, cache=True)
+def g1_lincomb(points, is_infinity, scalars, out):
+    """out[0] = Σ scalars[i]·points[i] in affine form, or returns False for infinity. Straus:
+    one doubling chain shared by every term; for the few points of a verification, where
+    Pippenger's buckets and threads cost more than they save. Scalars are standard-form limbs."""
+    acc = (FQ2_ONE[0], FQ2_ONE[0], ZERO4)
+    for bit in range(255, -1, -1):
+        acc = jac_double(acc)
+        for i in range(points.shape[0]):
+            if not is_infinity[i] and (scalars[i, bit >> 6] >> np.uint64(bit & 63)) & np.uint64(1):
+                acc = jac_add_affine(acc, load_affine(points, i))
+    x, y, z = acc
+    if f_is_zero(z):
+        return False
+    z_inv = f_inv(z)
+    zz = fq_mul(z_inv, z_inv)
+    for limb in range(4):
+        out[0, 0, limb] = fq_mul(x, zz)[limb]
+        out[0, 1, limb] = fq_mul(y, fq_mul(zz, z_inv))[limb]
+    return True
