@@ -19,6 +19,7 @@ from zk.groth16 import (
 )
 from zk.r1cs import R1CS, Constraint, lc
 
+from .backend_choice import each_backend  # noqa: F401 (fixture)
 from .keys import keys
 
 
@@ -75,9 +76,21 @@ def cubic_proof():
     return pvk, prove(pk, c.r1cs, w), c.r1cs.public_inputs(w)
 
 
+def on_this_backend(fixture):
+    """The fixture's proof and inputs, with the key prepared for the backend under test."""
+    pvk, proof, public = fixture
+    return prepare_verifying_key(pvk.vk), proof, public
+
+
+def test_valid_proof_is_accepted(cubic_proof, each_backend):
+    pvk, proof, public = on_this_backend(cubic_proof)
+    assert (pvk.g2.lines is None) == (each_backend == "reference")
+    assert verify_proof(pvk, proof, public)
+
+
 @pytest.mark.parametrize("element", ["a", "b", "c"])
-def test_each_tampered_proof_element_is_rejected(cubic_proof, element):
-    pvk, proof, public = cubic_proof
+def test_each_tampered_proof_element_is_rejected(cubic_proof, element, each_backend):
+    pvk, proof, public = on_this_backend(cubic_proof)
     moved = {
         "a": g1_add(proof.a, G1_GENERATOR),
         "b": g2_add(proof.b, G2_GENERATOR),
@@ -86,8 +99,8 @@ def test_each_tampered_proof_element_is_rejected(cubic_proof, element):
     assert not verify_proof(pvk, replace(proof, **{element: moved}), public)
 
 
-def test_each_public_input_changed_is_rejected(cubic_proof):
-    pvk, proof, public = cubic_proof
+def test_each_public_input_changed_is_rejected(cubic_proof, each_backend):
+    pvk, proof, public = on_this_backend(cubic_proof)
     assert len(public) == 4
     for i in range(len(public)):
         changed = list(public)
@@ -95,8 +108,8 @@ def test_each_public_input_changed_is_rejected(cubic_proof):
         assert not verify_proof(pvk, proof, changed), f"public input {i} changed was accepted"
 
 
-def test_swapped_elements_are_rejected(cubic_proof):
-    pvk, proof, public = cubic_proof
+def test_swapped_elements_are_rejected(cubic_proof, each_backend):
+    pvk, proof, public = on_this_backend(cubic_proof)
     assert not verify_proof(pvk, replace(proof, a=proof.c, c=proof.a), public)
 
 
@@ -110,10 +123,10 @@ def test_public_input_shape_and_range(cubic_proof):
         verify_proof(pvk, proof, [-1, *public[1:]])
 
 
-def test_points_off_curve_and_outside_subgroup_are_rejected(cubic_proof):
+def test_points_off_curve_and_outside_subgroup_are_rejected(cubic_proof, each_backend):
     from .points import g2_point_outside_subgroup
 
-    pvk, proof, public = cubic_proof
+    pvk, proof, public = on_this_backend(cubic_proof)
     with pytest.raises(MalformedInput, match="A is not on the BN254 G1 curve"):
         verify_proof(pvk, replace(proof, a=(1, 3)), public)
     with pytest.raises(MalformedInput, match="B is not in the BN254 G2 subgroup"):
@@ -157,8 +170,9 @@ def test_seeded_setup_is_reproducible_and_unseeded_is_fresh():
     assert sample_toxic_waste() != sample_toxic_waste()
 
 
-def test_batch_verification_accepts_valid_and_rejects_any_bad():
-    c, pk, pvk = keys("gates64x32")
+def test_batch_verification_accepts_valid_and_rejects_any_bad(each_backend):
+    c, pk, _ = keys("gates64x32")
+    pvk = prepare_verifying_key(pk.vk)
     items = []
     for s in (3, 4, 5):
         w = c.witness({"s": s})
