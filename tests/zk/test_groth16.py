@@ -1,22 +1,28 @@
 """Groth16 completeness, soundness negatives, zero knowledge, batch verification."""
 
+import gc
 import random
 from dataclasses import replace
 
 import pytest
 
+from zk.backends import get_backend, reference
 from zk.curve import G1_GENERATOR, G2_GENERATOR, g1_add, g1_mul, g2_add, g2_mul
 from zk.errors import KeyMismatch, MalformedInput, Unsatisfied
 from zk.field import R
 from zk.groth16 import (
+    assemble_proof,
     batch_verify,
     create_proof,
     generate_parameters,
+    prepare_proving_key,
     prepare_verifying_key,
     prove,
     sample_toxic_waste,
     verify_proof,
 )
+from zk.groth16 import prover
+from zk.qap import get_reduction
 from zk.r1cs import R1CS, Constraint, lc
 
 from .backend_choice import each_backend  # noqa: F401 (fixture)
@@ -204,3 +210,31 @@ def test_g2_negation_via_scalar():
         assert g2_add(p, g2_neg(p)) == G2_INFINITY
         assert g2_neg(g2_neg(p)) == p
     assert g2_neg(G2_INFINITY) == G2_INFINITY
+
+
+def test_a_prepared_key_proves_as_the_plain_key_does():
+    c, pk, pvk = keys("cubic")
+    w = c.witness(c.example_inputs())
+    prepared = prepare_proving_key(pk)
+    h = get_reduction(pk.reduction).witness_h(c.r1cs, w)
+    assert assemble_proof(prepared, w, h, 5, 6) == create_proof(pk, c.r1cs, w, 5, 6)
+    assert prepared.backend == get_backend().name
+
+
+def test_a_key_prepared_for_another_backend_is_refused(monkeypatch):
+    c, pk, _ = keys("cubic")
+    prepared = prepare_proving_key(pk, reference)
+    monkeypatch.setenv("ZKTRADE_BACKEND", "fast")
+    with pytest.raises(KeyMismatch, match="prepared for the reference backend"):
+        assemble_proof(prepared, c.witness(c.example_inputs()), [0] * pk.domain_size, 1, 1)
+
+
+def test_the_prepared_form_of_a_plain_key_goes_with_the_key():
+    cs, w = random_r1cs(random.Random(9), 1, 2, 4)
+    pk = generate_parameters(cs, sample_toxic_waste(9))
+    prove(pk, cs, w)
+    assert any(key[0] == id(pk) for key in prover._prepared_keys)
+    before = len(prover._prepared_keys)
+    del pk
+    gc.collect()
+    assert len(prover._prepared_keys) == before - 1
