@@ -14,7 +14,7 @@ from .chain.deploy import Deployment, pool_artifact
 from .chain.sync import rebuild_tree
 from .errors import InvalidValue
 from .params import TREE_DEPTH
-from .trader import LegProof
+from .messages import LegProof
 from .tree import MerkleTree
 
 

@@ -10,12 +10,12 @@ from protocol.chain.client import Chain
 from protocol.chain.deploy import deploy_pool
 from protocol.chain.errors import ChainError
 from protocol.keys import KeyStore
-from protocol.matcher import Trade
-from protocol.notes import Fill, Note
+from protocol.messages import Fill, LegProof, Trade
+from protocol.notes import Note
 from protocol.params import BUY, PRICE_SCALE, SELL
 from protocol.pool import PoolClient
 from protocol.statements import leg_inputs, public_vector
-from protocol.trader import LegProof, Trader
+from protocol.trader import Trader
 from protocol.tree import MerkleTree
 from protocol.wallet import Wallet
 
