@@ -1,7 +1,7 @@
 """Keys and notes: the protocol's values as a wallet holds them (orders, fills and the other
 messages parties exchange are in protocol/messages.py).
 
-The hashes (owner, commitments, nullifier, note tag) are computed by the native functions of
+The hashes (owner, commitments, nullifier) are computed by the native functions of
 circuits/trade/values.py, whose `_gadget` twins the circuits use; tests check that each pair
 agrees. The exact encodings are in docs/protocol.md.
 """
@@ -9,7 +9,7 @@ agrees. The exact encodings are in docs/protocol.md.
 import secrets
 from dataclasses import dataclass
 
-from circuits.trade.values import deposit_inner, note_commitment, note_tag, nullifier_of, owner_of  # noqa: F401
+from circuits.trade.values import deposit_inner, note_commitment, nullifier_of, owner_of  # noqa: F401
 from zk.field import R
 
 from .errors import InvalidValue
