@@ -4,7 +4,8 @@ Every request the matcher accepts is one SQLite transaction, committed (synchron
 the matcher answers; nothing is ever rewritten whole. After a restart the book is rebuilt from
 the live orders (in arrival order, each with the size not in any fill) and the pending fills
 are the trades not yet settled, expired, failed or revoked. The settlement coordinator
-(protocol/settlement.py) keeps its per-trade states in the same `trades` rows.
+(protocol/settlement.py) keeps its per-trade states in the same `trades` rows, and the
+withdrawals it relays in `relayed`.
 """
 
 import json
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ProtocolError
-from .messages import LegProof, OrderTicket, Trade
+from .messages import LegProof, OrderTicket, Trade, WithdrawRequest
 from .params import BUY
 
 SCHEMA = """
@@ -35,6 +36,10 @@ CREATE TABLE IF NOT EXISTS trades (
 CREATE INDEX IF NOT EXISTS trades_buy ON trades (buy_order, state);
 CREATE INDEX IF NOT EXISTS trades_sell ON trades (sell_order, state);
 CREATE INDEX IF NOT EXISTS trades_state ON trades (state);
+CREATE TABLE IF NOT EXISTS relayed (
+    nullifier TEXT PRIMARY KEY, request TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('submitted', 'done', 'failed')),
+    tx TEXT NOT NULL, reason TEXT, updated REAL NOT NULL);
 """
 
 VERSION = "2"
@@ -201,6 +206,22 @@ class MatcherStore:
             (*UNSETTLED, order_id, order_id),
         ).fetchone()
         return row[0] or 0
+
+    # --- relayed withdrawals -------------------------------------------------------------
+
+    def add_relayed(self, request: WithdrawRequest, tx: dict) -> None:
+        self._conn.execute("INSERT INTO relayed VALUES (?, ?, 'submitted', ?, NULL, ?)",
+                           (str(request.nullifier), json.dumps(request.to_json()), json.dumps(tx), time.time()))
+
+    def set_relayed(self, nullifier: int, state: str, tx: dict | None = None, reason: str | None = None) -> None:
+        self._conn.execute("UPDATE relayed SET state = ?, tx = COALESCE(?, tx), reason = ?, updated = ? WHERE nullifier = ?",
+                           (state, None if tx is None else json.dumps(tx), reason, time.time(), str(nullifier)))
+
+    def relayed(self, state: str | None = None) -> list[tuple[WithdrawRequest, str, dict, str | None]]:
+        """Relayed withdrawals: (request, state, signed transaction, reason)."""
+        query = "SELECT request, state, tx, reason FROM relayed" + (" WHERE state = ?" if state else "")
+        return [(WithdrawRequest.from_json(json.loads(r)), st, json.loads(tx), reason)
+                for r, st, tx, reason in self._conn.execute(query + " ORDER BY updated", (state,) if state else ())]
 
 
 _TRADE_COLS = "trade, deadline, state, buy_leg, sell_leg, tx_hash, raw_tx, reason"
