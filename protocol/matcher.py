@@ -258,6 +258,11 @@ class Matcher:
 
     # --- status --------------------------------------------------------------------------
 
+    def awaiting_legs(self, order_ids: set[str]) -> list[TradeRow]:
+        """The fills of these orders that wait for a leg, in the order they were made."""
+        return [t for t in self.store.trades(("awaiting_legs",))
+                if t.trade.buy_order_id in order_ids or t.trade.sell_order_id in order_ids]
+
     def trades_of(self, order_id: str) -> list[TradeRow]:
         return self.store.trades(order_id=order_id)
 

@@ -25,8 +25,9 @@ from .chain.signer import LocalAccount, SignedTx, crash_point
 from .errors import ProtocolError
 from .matcher import Matcher
 from .matcher_store import UNSETTLED, TradeRow
-from .messages import WithdrawRequest
+from .messages import LegProof, WithdrawRequest
 from .params import BUY, SELL
+from .wallet import WalletError
 
 DEADLINE_PASSED = "Pool: leg deadline passed"
 
@@ -186,3 +187,21 @@ class SettlementCoordinator:
                                       self.pool.withdraw_call(request.proof, request.public, request.change_memo))
             except (ChainError, OSError):
                 continue  # recorded as failed if the pool refused it; retried next pass otherwise
+
+
+def hand_in_legs(trader, matcher: Matcher) -> list[LegProof]:
+    """Prove every leg of `trader`'s fills that the chain lets it prove now (an order's legs go
+    one at a time, each after the previous settled or expired) and give each to the matcher."""
+    trader.sync()
+    mine = {o["order_id"] for o in trader.wallet.orders()}
+    handed = []
+    for t in matcher.awaiting_legs(mine):
+        for side in (BUY, SELL):
+            if t.trade.order_of(side) in mine and t.leg(side) is None:
+                try:
+                    leg = trader.prove_leg(t.trade)
+                except WalletError:
+                    continue  # an earlier leg of the same order comes first
+                matcher.submit_leg(leg)
+                handed.append(leg)
+    return handed
