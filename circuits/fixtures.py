@@ -157,9 +157,9 @@ register("gates300x0", "300 random multiplication gates, no public input")(
 register("gates64x32", "64 multiplication gates with 32 public outputs")(
     lambda: random_gates(64, 32, seed=64)
 )
-register("free_publics6", "6 unconstrained public inputs: a stand-in for withdraw in contract tests")(
-    lambda: free_publics(6)
-)
-register("free_publics7", "7 unconstrained public inputs: a stand-in for a settlement leg in contract tests")(
+register("free_publics7", "7 unconstrained public inputs: a key of the wrong shape for the pool (v1's leg)")(
     lambda: free_publics(7)
+)
+register("free_publics8", "8 unconstrained public inputs: a stand-in for a settlement leg or a withdrawal in contract tests")(
+    lambda: free_publics(8)
 )
