@@ -112,6 +112,14 @@ class MatcherStore:
             raise
         self._conn.execute("COMMIT")
 
+    def meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     # --- orders --------------------------------------------------------------------------
 
     def add_order(self, ticket: OrderTicket, seq: int, remaining: int) -> None:

@@ -53,8 +53,22 @@ def fund(chain: Chain, address: str, wei: int) -> Receipt:
     return Receipt(tx_hash.to_0x_hex(), w3.eth.block_number, 21_000, ())
 
 
+def faucet(chain: Chain, token, recipient: str, amount: int, gas: bool = False) -> None:
+    """Devnet faucet: mint `amount` of a test token to `recipient`, and ETH for gas if asked."""
+    if gas and chain.w3.eth.get_balance(recipient) < GAS_WEI // 10:
+        fund(chain, recipient, GAS_WEI)
+    chain.transact(token.functions.mint(recipient, amount), sender=chain.accounts[0])
+
+
+GAS_WEI = 10**19  # what the faucet gives an account for gas
+
+
 class LocalAccount:
     """An account whose key this process holds."""
+
+    @staticmethod
+    def address_of(private_key: str) -> str:
+        return Account.from_key(private_key).address
 
     def __init__(self, chain: Chain, private_key: str):
         self.chain = chain
