@@ -245,23 +245,33 @@ class Trader:
 
     # --- recovery ------------------------------------------------------------------------
 
+    def _found(self, op_id: str, name: str) -> str:
+        """How an interrupted transaction stands, in words, before resume finishes it."""
+        recorded = self.wallet.txs(op_id).get(name)
+        if recorded is None:
+            return "signed and sent (it had not been signed yet)"
+        if self.account.status(SignedTx.from_json(recorded)) == "unknown":
+            return "sent as recorded (it had not reached the chain)"
+        return "found on chain"
+
     def resume(self) -> list[str]:
         """Finish every operation a crash interrupted; returns what was done, one line each."""
         self.sync()
         done = []
         spent = self.pool.spent_nullifiers()
         for op in self.wallet.pending_operations():
-            sent = self.wallet.txs(op.op_id)
             if op.kind == "deposit":
+                found = self._found(op.op_id, "deposit")
                 self._finish_deposit(op.op_id)
-                done.append(f"{op.op_id}: deposit {'found on chain' if 'deposit' in sent else 'sent'}")
+                done.append(f"{op.op_id}: deposit {found}")
             elif op.kind == "withdraw" and not op.payload["relayed"]:
                 request = WithdrawRequest.from_json(op.payload["request"])
                 if request.nullifier not in spent:
+                    found = self._found(op.op_id, "withdraw")
                     self._send_withdraw(op.op_id, request)
-                    done.append(f"{op.op_id}: withdrawal {'found on chain' if 'withdraw' in sent else 'sent'}")
+                    done.append(f"{op.op_id}: withdrawal {found}")
             elif op.kind == "withdraw":
-                done.append(f"{op.op_id}: withdrawal waiting for its relayer")
+                done.append(f"{op.op_id}: withdrawal waiting for its relayer (`zktrade settle --wallet` hands it over)")
             elif op.kind == "settle":
                 done.append(f"{op.op_id}: leg proven for trade {op.payload['trade_commitment'][:12]}…, "
                             "waiting for the settlement transaction")

@@ -16,7 +16,7 @@ from .chain.signer import GAS_WEI, LocalAccount, chain_time, fund, new_private_k
 from .keys import KeyStore
 from .matcher import LEG_WINDOW, Matcher, PoolView
 from .matcher_store import MatcherStore, TradeRow
-from .messages import LegProof, OrderTicket, Trade
+from .messages import LegProof, OrderTicket, Trade, WithdrawRequest
 from .settlement import Outcome, SettlementCoordinator, hand_in_legs
 from .trader import Trader
 from .wallet import NoteRecord
@@ -65,13 +65,32 @@ class Venue:
         trader.wallet.update_order(order_id, status="cancelled")
         return made
 
-    def settle(self, trader: Trader | None = None) -> Settlement:
-        """Hand in the legs `trader` can prove now (if given), then one pass of the coordinator."""
-        legs = hand_in_legs(trader, self.matcher) if trader is not None else []
-        outcomes = self.coordinator.run()
+    def settle(self, trader: Trader | None = None, rounds: int = 8) -> Settlement:
+        """Hand in the legs `trader` can prove now (if given) and let the coordinator relay; as
+        long as that lets the trader prove more (an order's next leg spends the change of the one
+        just settled), go on. Also hands the relayer any withdrawal of `trader` it never got."""
+        legs: list[LegProof] = []
+        outcomes: list[Outcome] = []
+        for _ in range(rounds):
+            new = hand_in_legs(trader, self.matcher) if trader is not None else []
+            done = self.coordinator.run()
+            legs += new
+            outcomes += done
+            if trader is None or not (new and any(o.state == "settled" for o in done)):
+                break
         if trader is not None:
+            self._relay_interrupted(trader)
             trader.sync()
         return Settlement(legs, outcomes)
+
+    def _relay_interrupted(self, trader: Trader) -> None:
+        """A relayed withdrawal the wallet recorded but the relayer never received (a crash in between)."""
+        known = {request.nullifier for request, *_ in self.store.relayed()}
+        for op in trader.wallet.pending_operations():
+            if op.kind == "withdraw" and op.payload["relayed"]:
+                request = WithdrawRequest.from_json(op.payload["request"])
+                if request.nullifier not in known and not self.pool.nullifier_spent(request.nullifier):
+                    self.coordinator.relay_withdraw(request)
 
     def withdraw(self, trader: Trader, token: str, amount: int, recipient: str, relayed: bool = False,
                  fee: int = 0) -> tuple[NoteRecord, str]:
