@@ -8,6 +8,7 @@ import pytest
 from protocol.notes import deposit_inner, note_commitment
 from protocol.params import BUY, SELL
 from protocol.tree import MerkleTree
+from zk.field import R
 from zk.formats.calldata import proof_words
 from zk.groth16 import prove
 
@@ -241,6 +242,20 @@ def test_legs_with_different_deadlines_are_refused(world):
     sell = world.leg(SELL, nullifier=704, trade=701, deadline=deadline + 1)
     with pytest.raises(ChainError, match="legs bind different deadlines"):
         world.chain.transact(world.pool.functions.settle(buy, sell))
+
+
+def test_public_inputs_shifted_by_r_are_refused(world):
+    """x + r is x to the pairing but another key to the pool's mappings: a nullifier + r would
+    be a fresh nullifier for the same note, so the verifier answers false for any input >= r."""
+    buy, sell = world.leg(BUY, nullifier=707, trade=703), world.leg(SELL, nullifier=708, trade=703)
+    shifted = {**buy, "input": [buy["input"][0], buy["input"][1] + R, *buy["input"][2:]]}
+    with pytest.raises(ChainError, match="invalid settlement proof"):
+        world.chain.transact(world.pool.functions.settle(shifted, sell))
+    recipient = world.chain.accounts[2]
+    proof, public = world.withdraw_args(nullifier=709, amount=1, recipient=recipient)
+    with pytest.raises(ChainError, match="invalid withdraw proof"):
+        world.chain.transact(world.pool.functions.withdraw(proof, world.withdrawal([public[0], 709 + R, *public[2:]]), b""))
+    assert world.chain.call(world.pool.functions.nullifierSpent(709 + R)) is False
 
 
 def test_memos_are_emitted_unchanged(world):
