@@ -78,6 +78,7 @@ class Matcher:
 
     def _load(self) -> None:
         """The book as the store holds it: live orders in arrival order, with the size not in any fill."""
+        self._version = self.store.data_version()
         self.book = Book()
         self._tickets = {}
         for row in self.store.orders():
@@ -88,29 +89,29 @@ class Matcher:
                 self.book.seq = max(self.book.seq, row.seq)
 
     def _atomically(self, fn):
-        """Run `fn` in one store transaction; on any failure the engine is rebuilt from the store."""
+        """Run `fn` in one store transaction, on the book as stored (another process may have
+        written since); on any failure the engine is rebuilt from the store."""
         try:
             with self.store.transaction():
-                return fn()
+                if self.store.data_version() != self._version:
+                    self._load()
+                result = fn()
         except BaseException:
             self._load()
             raise
+        self._version = self.store.data_version()
+        return result
 
     # --- orders --------------------------------------------------------------------------
 
     def _check_ticket(self, ticket: OrderTicket) -> None:
-        # Verify the order id is new.
-        if self.store.order(ticket.order.order_id) is not None:
-            raise MatcherError(f"order id {ticket.order.order_id} is already taken")
+        """The checks against the chain and the proof (outside the store's lock: they are slow)."""
         # Verify the root is one the pool accepts.
         if not self.pool.is_known_root(ticket.root):
             raise MatcherError("the collateral proof uses a root the pool does not accept (stale or foreign): sync and prove again")
         # Verify the note is unspent and promised nowhere else.
         if self.pool.nullifier_spent(ticket.nullifier):
             raise MatcherError("the note backing this order is already spent on chain (withdrawn or traded)")
-        other = self.store.backing(ticket.nullifier)
-        if other is not None:
-            raise MatcherError(f"the note backing this order already backs order {other} (live, or with a fill not yet settled)")
         # Verify the proof: the note is in the tree, owned, of the paid asset, and covers the order.
         try:
             valid = self.collateral_keys.verify(ticket.proof, ticket.public_vector)
@@ -124,6 +125,12 @@ class Matcher:
         self._check_ticket(ticket)
 
         def book() -> list[Trade]:
+            # Verify, under the store's lock, that the order id is new and the note promised nowhere.
+            if self.store.order(ticket.order.order_id) is not None:
+                raise MatcherError(f"order id {ticket.order.order_id} is already taken")
+            other = self.store.backing(ticket.nullifier)
+            if other is not None:
+                raise MatcherError(f"the note backing this order already backs order {other} (live, or with a fill not yet settled)")
             resting = _resting(ticket, ticket.order.size, 0)
             matches = self.book.place(resting)
             self.store.add_order(ticket, resting.seq, resting.remaining)

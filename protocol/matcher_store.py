@@ -101,6 +101,10 @@ class MatcherStore:
     def close(self) -> None:
         self._conn.close()
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process) commits to the file."""
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Every write in the block commits together (durably) or not at all."""

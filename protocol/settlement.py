@@ -96,8 +96,11 @@ class SettlementCoordinator:
             self._settled(c, None)
             return
         fn = self.pool.settle_call(t.buy_leg, t.sell_leg)
-        signed = self.relayer.sign(fn)
         with self.store.transaction():
+            # Verify no other coordinator (another process) took this trade meanwhile.
+            if self.store.trade(c).state != "awaiting_legs":
+                return
+            signed = self.relayer.sign(fn)
             self.store.set_trade(c, "submitted", tx_hash=signed.tx_hash, raw_tx=json.dumps(signed.to_json()))
         crash_point("settle-recorded")
         self._send(c, signed, fn)

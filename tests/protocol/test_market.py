@@ -6,7 +6,7 @@ Crashes are injected at the coordinator's and the wallet's crash points: the "pr
 there (a BaseException nothing catches), its objects are dropped, and new ones are opened over
 the same files and the same chain, as a restarted process would."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -69,32 +69,40 @@ class Market:
         return SettlementCoordinator(matcher, self.pool, self.relayer)
 
 
-def _anvil_chain(tmp_path_factory):
+def _market(chain: Chain, protocol_keys, home: Path) -> Market:
+    keys = KeyStore(protocol_keys)
+    record, _ = deploy_pool(chain, keys.keys(leg_statement()).proving_key.vk,
+                            keys.keys(withdraw_statement()).proving_key.vk, ("BASE", "QUOTE"))
+    fee_token = deploy_test_token(chain, "FEE", fee_bps=100)  # burns 1% of every transfer
+    record = replace(record, tokens={**record.tokens, "FEE": fee_token.address})
+    relayer = LocalAccount(chain, new_private_key())
+    fund(chain, relayer.address, 10**19)
+    return Market(chain, PoolClient(chain, record), keys, home, relayer)
+
+
+@pytest.fixture(scope="module")
+def market(protocol_keys, tmp_path_factory):
+    """The embedded chain: every acceptance test runs here."""
+    return _market(Chain.embedded_chain(), protocol_keys, tmp_path_factory.mktemp("market"))
+
+
+@pytest.fixture(scope="module")
+def anvil_market(protocol_keys, tmp_path_factory):
     try:
         devnet.anvil_binary()
     except devnet.DevnetError as exc:
         pytest.skip(str(exc))
     state = tmp_path_factory.mktemp("anvil")
-    return Chain.connect(devnet.up(state / "devnet").url), state
+    node = devnet.up(state / "devnet")
+    yield _market(Chain.connect(node.url), protocol_keys, tmp_path_factory.mktemp("market-anvil"))
+    devnet.down(state / "devnet")
 
 
-@pytest.fixture(scope="module", params=["embedded", pytest.param("anvil", marks=pytest.mark.node)])
-def market(request, protocol_keys, tmp_path_factory):
-    state = None
-    if request.param == "anvil":
-        chain, state = _anvil_chain(tmp_path_factory)
-    else:
-        chain = Chain.embedded_chain()
-    keys = KeyStore(protocol_keys)
-    record, contracts = deploy_pool(chain, keys.keys(leg_statement()).proving_key.vk,
-                                    keys.keys(withdraw_statement()).proving_key.vk, ("BASE", "QUOTE"))
-    fee_token = deploy_test_token(chain, "FEE", fee_bps=100)  # burns 1% of every transfer
-    record = type(record)(**{**record.__dict__, "tokens": {**record.tokens, "FEE": fee_token.address}})
-    relayer = LocalAccount(chain, new_private_key())
-    fund(chain, relayer.address, 10**19)
-    yield Market(chain, PoolClient(chain, record), keys, tmp_path_factory.mktemp("market"), relayer)
-    if state is not None:
-        devnet.down(state / "devnet")
+@pytest.fixture(params=["embedded", pytest.param("anvil", marks=pytest.mark.node)])
+def any_market(request):
+    """The tests where a real node's behaviour (mempool, nonces, receipts) matters run on anvil too;
+    the sweep, relaying and expiry on anvil are in test_e2e.py's story."""
+    return request.getfixturevalue("market" if request.param == "embedded" else "anvil_market")
 
 
 def settle_all(market: Market, matcher: Matcher, traders: list[Trader], rounds: int = 6) -> None:
@@ -203,9 +211,10 @@ def _trades(market: Market, name: str, n: int):
     return m, trades, traders
 
 
-def test_the_coordinator_killed_after_send_after_the_receipt_and_before_saving(market, monkeypatch):
+def test_the_coordinator_killed_after_send_after_the_receipt_and_before_saving(any_market, monkeypatch):
     """Three trades; the coordinator dies at each crash point in turn and is restarted over the
     same database: every trade settles exactly once and none is blocked by the one before."""
+    market = any_market
     m, trades, traders = _trades(market, "crash", 3)
     expected = [
         ("settle-recorded", ["submitted", "awaiting_legs", "awaiting_legs"]),  # signed and saved, never sent
@@ -245,7 +254,8 @@ def test_one_failing_trade_does_not_block_the_next(market):
     assert m.order_status(trades[0].sell_order_id).startswith("open (2 resting")  # back in the book
 
 
-def test_a_fee_token_deposit_killed_before_its_receipt_is_sent_once(market, monkeypatch):
+def test_a_fee_token_deposit_killed_before_its_receipt_is_sent_once(any_market, monkeypatch):
+    market = any_market
     fee = market.token("FEE")
     t = Trader(Wallet.create(market.home / "fee.wallet", "fee"), market.pool, market.keys)
     fund(market.chain, t.address, 10**19)

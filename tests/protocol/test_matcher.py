@@ -44,6 +44,10 @@ class FakePool:
         return PoolView(self.tree.is_known_root, lambda n: n in self.spent, lambda: self.time)
 
 
+# Proofs by (note, order): every test builds the same tree, so a proof made once holds in all.
+PROOFS: dict = {}
+
+
 class World:
     def __init__(self, keys, tmp_path):
         self.keys = keys
@@ -67,8 +71,10 @@ class World:
     def ticket(self, note: str, order: Order) -> OrderTicket:
         who, n, index = self.notes[note]
         public, private = collateral_inputs(KEYS[who], n, self.pool.tree.path(index), order)
-        proof = self.keys.prove(public, private)
-        return OrderTicket(order, public.root, public.nullifier, proof, owner_hash(who.encode()))
+        key = (note, order, public.root)
+        if key not in PROOFS:
+            PROOFS[key] = self.keys.prove(public, private)
+        return OrderTicket(order, public.root, public.nullifier, PROOFS[key], owner_hash(who.encode()))
 
     def leg(self, trade: Trade, side: int, note: str) -> LegProof:
         """A leg as the matcher checks it (public inputs only: these tests pass no leg keys)."""
@@ -238,3 +244,13 @@ def test_a_failed_write_leaves_the_book_as_stored(world, monkeypatch):
         m.submit(world.ticket("alice", buy("a", 10, 2.0)))
     assert m.book.orders["b"].remaining == 10 and "a" not in m.book.orders
     assert m.store.order("a") is None
+
+
+def test_two_processes_on_one_database_see_each_others_orders(world):
+    first = world.matcher
+    second = Matcher(MatcherStore(world.path), world.keys, world.pool.view(), leg_window=WINDOW)  # opened before
+    first.submit(world.ticket("bob", sell("b", 10, 2.0)))
+    (trade,) = second.submit(world.ticket("alice", buy("a", 10, 2.0)))
+    assert trade.sell_order_id == "b"
+    with pytest.raises(MatcherError, match="already backs order b"):
+        first.submit(world.ticket("bob", sell("b2", 10, 2.0)))
