@@ -247,3 +247,14 @@ def test_relayed_withdraw_fee_at_most_the_amount(statements, world):
         withdraw_inputs(sk, note, path, 30, recipient, 77, relayer=relayer, fee=31)
     with pytest.raises(InvalidValue, match="needs a relayer"):
         withdraw_inputs(sk, note, path, 30, recipient, 77, fee=1)
+
+
+@pytest.mark.parametrize("name", ["collateral", "leg", "withdraw"])
+def test_every_public_input_takes_part_in_a_constraint(statements, name):
+    """A public input no constraint reads would be bound by nothing but the verifier's sum: the
+    v2 additions (deadline, relayer, fee, the collateral nullifier) each appear in one."""
+    cs = statements[name].r1cs
+    used = {wire for c in cs.constraints for combination in (c.a, c.b, c.c) for wire, _ in combination}
+    public_wires = range(1, 1 + cs.n_public)
+    assert [w for w in public_wires if w not in used] == []
+    assert len(statements[name].public_names) == cs.n_public == {"collateral": 3, "leg": 8, "withdraw": 8}[name]
