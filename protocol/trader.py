@@ -72,10 +72,13 @@ class Trader:
         for op in self.wallet.pending_operations():
             if self._operation_landed(op):
                 self._landed(op)
-            elif op.kind == "settle" and int(op.payload["nullifier"]) not in spent:
+            elif op.kind == "settle" and int(op.payload["nullifier"]) in spent:
+                if not self.pool.trade_settled(int(op.payload["trade_commitment"])):
+                    self._leg_dead(op, "its note was spent by another transaction")
+            elif op.kind == "settle":
                 now = chain_time(self.pool.chain) if now is None else now
                 if now > int(op.payload["deadline"]):
-                    self._leg_expired(op)
+                    self._leg_dead(op, "the fill's deadline passed")
 
     def _operation_landed(self, op) -> bool:
         """An operation is done when every note it created is on chain (and its input is spent)."""
@@ -90,13 +93,13 @@ class Trader:
             self.wallet.update_order(order.order_id, note=change[0].note_id)
         self.wallet.advance(op.op_id, "done")
 
-    def _leg_expired(self, op) -> None:
-        """The pool refuses this leg now: its notes will never exist, its size is the order's again."""
+    def _leg_dead(self, op, reason: str) -> None:
+        """The pool will never take this leg: its notes will never exist, its size is the order's again."""
         order_id = op.payload["order_id"]
         _, row = self.order(order_id)
         remaining = int(row["remaining"]) + int(op.payload["base_amount"])
         self.wallet.update_order(order_id, remaining=remaining, status="open" if row["status"] == "filled" else row["status"])
-        self.wallet.advance(op.op_id, "failed", reason="the fill's deadline passed")
+        self.wallet.advance(op.op_id, "failed", reason=reason)
 
     # --- transactions --------------------------------------------------------------------
 
@@ -142,9 +145,14 @@ class Trader:
 
     # --- orders --------------------------------------------------------------------------
 
+    def promised_notes(self) -> set[int]:
+        """Notes an order still counts on: those of open orders and of orders with a leg in flight."""
+        settling = {op.payload["order_id"] for op in self.wallet.pending_operations() if op.kind == "settle"}
+        return {int(o["note"]) for o in self.wallet.orders() if o["status"] == "open" or o["order_id"] in settling}
+
     def collateral_note(self, order: Order) -> NoteRecord:
-        """The smallest live note that pays for `order` and backs no other open order."""
-        backing = {int(o["note"]) for o in self.wallet.orders() if o["status"] in ("open", "filled")}
+        """The smallest live note that pays for `order` and backs no other order."""
+        backing = self.promised_notes()
         need = max_payment(order)
         candidates = [n for n in self.wallet.notes("live")
                       if n.asset == order.pays_asset and n.amount >= need and n.note_id not in backing]
@@ -223,9 +231,12 @@ class Trader:
         `relayer`. Without a relayer the wallet sends it itself (from its own address); with one,
         hand the returned request to the relayer. Returns the change note and the request."""
         asset = int(token, 16)
-        candidates = [n for n in self.wallet.notes("live") if n.asset == asset and n.amount >= amount]
+        promised = self.promised_notes()
+        candidates = [n for n in self.wallet.notes("live")
+                      if n.asset == asset and n.amount >= amount and n.note_id not in promised]
         if not candidates:
-            raise WalletError(f"no single live note of {token} holds {amount}: withdraw less, or in parts")
+            raise WalletError(f"no single live note of {token} that backs no open order holds {amount}: "
+                              "withdraw less, in parts, or cancel an order")
         note = min(candidates, key=lambda n: n.amount)
         inputs = withdraw_inputs(self.wallet.spending_key, _note(note), self.tree.path(note.leaf_index), amount,
                                  int(recipient, 16), secrets.randbelow(R),

@@ -20,9 +20,11 @@ from protocol.chain.signer import LocalAccount, chain_time, fund, new_private_ke
 from protocol.keys import KeyStore
 from protocol.matcher import Matcher, MatcherError, PoolView
 from protocol.matcher_store import MatcherStore
+from protocol.notes import Note
 from protocol.params import BUY, PRICE_SCALE, SELL
 from protocol.pool import PoolClient
 from protocol.settlement import SettlementCoordinator, hand_in_legs
+from protocol.statements import public_vector, withdraw_inputs
 from protocol.trader import Trader
 from protocol.wallet import Wallet
 from .chain_time import advance_time
@@ -243,15 +245,21 @@ def test_the_coordinator_killed_after_send_after_the_receipt_and_before_saving(a
 
 def test_one_failing_trade_does_not_block_the_next(market):
     m, trades, (_, _, buyer0, _) = _trades(market, "failing", 2)
-    # buyer0 withdraws the note its leg spends: that settlement must fail, the other one land.
-    note = buyer0.wallet.notes("live")[0]
-    buyer0.withdraw(hex(note.asset), note.amount, buyer0.address)
+    # The note buyer0's leg spends is withdrawn behind the wallet's back (its key used elsewhere):
+    # that settlement must fail, the other one land.
+    (note,) = buyer0.wallet.notes("live")
+    inputs = withdraw_inputs(buyer0.wallet.spending_key, Note(note.asset, note.amount, note.owner, note.blinding),
+                             buyer0.tree.path(note.leaf_index), note.amount, int(buyer0.address, 16), 1)
+    proof = market.keys.keys(withdraw_statement()).prove(inputs.public, inputs.private)
+    market.pool.withdraw(market.chain.accounts[0], proof, public_vector(inputs.public))
     outcomes = {o.trade_commitment: o for o in market.coordinator(m).run()}
     assert outcomes[trades[0].trade_commitment].state == "failed"
     assert "nullifier already spent" in outcomes[trades[0].trade_commitment].detail
     assert outcomes[trades[1].trade_commitment].state == "settled"
     assert m.order_status(trades[0].buy_order_id) == "dropped"  # at fault
     assert m.order_status(trades[0].sell_order_id).startswith("open (2 resting")  # back in the book
+    buyer0.sync()  # the wallet sees its leg can never land
+    assert [op.kind for op in buyer0.wallet.pending_operations()] == []
 
 
 def test_a_fee_token_deposit_killed_before_its_receipt_is_sent_once(any_market, monkeypatch):
