@@ -236,6 +236,19 @@ def test_a_leg_after_its_deadline_is_refused(world):
     assert world.chain.call(world.pool.functions.tradeSettled(700)) is False
 
 
+def test_a_leg_whose_root_aged_out_is_refused_before_its_deadline(world):
+    """Roots expire by time only: a root superseded more than rootMaxAge ago is refused even
+    when the legs' deadline is still ahead."""
+    root = world.root()
+    deadline = latest_timestamp(world.chain) + 10 * ROOT_MAX_AGE
+    buy = world.leg(BUY, nullifier=710, trade=704, root=root, deadline=deadline)
+    sell = world.leg(SELL, nullifier=711, trade=704, root=root, deadline=deadline)
+    world.deposit(world.quote, 1, blinding=710)
+    advance_time(world.chain, ROOT_MAX_AGE + 5)
+    with pytest.raises(ChainError, match="unknown root"):
+        world.chain.transact(world.pool.functions.settle(buy, sell))
+
+
 def test_legs_with_different_deadlines_are_refused(world):
     deadline = latest_timestamp(world.chain) + 1000
     buy = world.leg(BUY, nullifier=703, trade=701, deadline=deadline)
