@@ -122,15 +122,16 @@ def _pool_story(chain: Chain, pk, memo: bytes, relayed: bool) -> dict[str, int]:
     fee = 10**15 if relayed else 0
     public = [root, 9, int(base.address, 16), 10**17, int(recipient, 16), int(paid, 16), fee, 10]
     (proof, _), = _prove_all(pk, "free_publics8", [public])
-    fn = pool.functions.withdraw(dict(zip("abc", proof_words(proof))), (root, 9, base.address, 10**17, recipient, paid, fee, 10), memo)
+    withdrawal = (root, 9, base.address, 10**17, recipient, paid, fee, 10)
+    fn = pool.functions.withdraw(dict(zip("abc", proof_words(proof))), withdrawal, memo)
     gas["withdraw"] = chain.transact(fn, sender=sender if relayed else user, gas=GAS).gas_used
     superseded = chain.call(pool.functions.lastRoot())
     for i in range(36):
         last = deposit(10 + i, base)
     gas["40th deposit"] = last
-    gas["isKnownRoot(current)"] = chain.transact(pool.functions.isKnownRoot(chain.call(pool.functions.lastRoot())), gas=GAS).gas_used
-    gas["isKnownRoot(36 roots back)"] = chain.transact(pool.functions.isKnownRoot(superseded), gas=GAS).gas_used
-    gas["isKnownRoot(unknown)"] = chain.transact(pool.functions.isKnownRoot(12345), gas=GAS).gas_used
+    current = chain.call(pool.functions.lastRoot())
+    for label, value in (("current", current), ("36 roots back", superseded), ("unknown", 12345)):
+        gas[f"isKnownRoot({label})"] = chain.transact(pool.functions.isKnownRoot(value), gas=GAS).gas_used
     return gas
 
 
@@ -145,7 +146,8 @@ def _pool_rows(chain: Chain) -> list[tuple[str, int, str]]:
 
     return [
         ("deposit (first ever: tree slots written for the first time)", plain["first deposit"], ""),
-        ("deposit (third)", plain["third deposit"], "22 Poseidon hashes (2 for the commitment, 20 up the tree) + ERC-20 transferFrom"),
+        ("deposit (third)", plain["third deposit"],
+         "22 Poseidon hashes (2 for the commitment, 20 up the tree) + ERC-20 transferFrom"),
         ("deposit (40th)", plain["40th deposit"], "a 30-root ring would have wrapped by now"),
         ("deposit (third), 128-byte memo", memos["third deposit"], more(memos, "third deposit", "the memo")),
         ("settle (2 leg proofs, one 5-pair check; 4 leaves in one batch)", plain["settle"], ""),

@@ -228,7 +228,8 @@ def test_collateral_reveals_exactly_the_nullifier_of_the_leg(statements, world):
     sk, note, path, order = world["buyer"]
     public, private = collateral_inputs(sk, note, path, order)
     solve(statements["collateral"], public, private)
-    assert public.nullifier == leg(world, "buyer").public.nullifier == nullifier_of(note.commitment, path.leaf_index, sk)
+    own = nullifier_of(note.commitment, path.leaf_index, sk)
+    assert public.nullifier == leg(world, "buyer").public.nullifier == own
     # Any other tag (the note at another position, or v1's keyed hash of the commitment) is refused.
     for tag in (nullifier_of(note.commitment, path.leaf_index + 1, sk), poseidon_hash([sk, note.commitment])):
         refused(statements["collateral"], replace(public, nullifier=tag), private, "collateral_d4: ")

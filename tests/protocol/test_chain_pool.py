@@ -158,7 +158,8 @@ def test_a_relayed_withdrawal_pays_the_fee_to_the_relayer_and_the_rest_to_the_re
     recipient, relayer, sender = world.chain.accounts[4], world.chain.accounts[5], world.chain.accounts[6]
     balance = lambda who: world.chain.call(world.base.functions.balanceOf(who))  # noqa: E731
     before = {who: balance(who) for who in (recipient, relayer, sender)}
-    proof, public = world.withdraw_args(nullifier=403, amount=1000, recipient=recipient, relayer=int(relayer, 16), fee=30)
+    proof, public = world.withdraw_args(nullifier=403, amount=1000, recipient=recipient,
+                                        relayer=int(relayer, 16), fee=30)
     for changed in ([*public[:5], int(sender, 16), *public[6:]], [*public[:6], 31, public[7]]):
         with pytest.raises(ChainError, match="invalid withdraw proof"):
             world.chain.transact(world.pool.functions.withdraw(proof, world.withdrawal(changed), b""), sender=sender)
@@ -218,9 +219,10 @@ def test_roots_are_accepted_by_age_not_by_count(world):
     assert known(old) is True
     assert world.chain.call(world.pool.functions.rootMaxAge()) == ROOT_MAX_AGE
     superseded = world.chain.call(world.pool.functions.rootSupersededAt(old))
-    assert advance_time(world.chain, superseded + ROOT_MAX_AGE - 10 - latest_timestamp(world.chain)) <= superseded + ROOT_MAX_AGE
+    expiry = superseded + ROOT_MAX_AGE
+    assert advance_time(world.chain, expiry - 10 - latest_timestamp(world.chain)) <= expiry
     assert known(old) is True  # (almost) rootMaxAge old
-    assert advance_time(world.chain, 11) > superseded + ROOT_MAX_AGE
+    assert advance_time(world.chain, 11) > expiry
     assert known(old) is False
     assert known(world.root()) is True  # the current root never ages out
     assert known(0) is False and known(12345) is False
@@ -267,7 +269,8 @@ def test_public_inputs_shifted_by_r_are_refused(world):
     recipient = world.chain.accounts[2]
     proof, public = world.withdraw_args(nullifier=709, amount=1, recipient=recipient)
     with pytest.raises(ChainError, match="invalid withdraw proof"):
-        world.chain.transact(world.pool.functions.withdraw(proof, world.withdrawal([public[0], 709 + R, *public[2:]]), b""))
+        shifted = world.withdrawal([public[0], 709 + R, *public[2:]])
+        world.chain.transact(world.pool.functions.withdraw(proof, shifted, b""))
     assert world.chain.call(world.pool.functions.nullifierSpent(709 + R)) is False
 
 

@@ -73,7 +73,8 @@ def market(chain, protocol_keys):
         receipt = pool.deposit(account, token, amount * UNIT, deposit_inner(note.owner, note.blinding))
         (event,) = [d for d in pool.deposits() if d.block_number == receipt.block_number]
         assert event.commitment == note.commitment
-        order = Order(name, side, int(base, 16), int(quote, 16), 5 * UNIT, limit * PRICE_SCALE, secrets.randbelow(2**64))
+        salt = secrets.randbelow(2**64)
+        order = Order(name, side, int(base, 16), int(quote, 16), 5 * UNIT, limit * PRICE_SCALE, salt)
         parties[name] = Party(sk, account, note, event.leaf_index, order)
     market = {"chain": chain, "pool": pool, "keys": keys, "parties": parties, "relayer": relayer}
     market["fill"] = fill(market, deadline=latest_timestamp(chain) + 3600)
