@@ -222,12 +222,16 @@ class MatcherStore:
     # --- relayed withdrawals -------------------------------------------------------------
 
     def add_relayed(self, request: WithdrawRequest, tx: dict) -> None:
-        self._conn.execute("INSERT INTO relayed VALUES (?, ?, 'submitted', ?, NULL, ?)",
+        self._conn.execute("INSERT OR REPLACE INTO relayed VALUES (?, ?, 'submitted', ?, NULL, ?)",
                            (str(request.nullifier), json.dumps(request.to_json()), json.dumps(tx), time.time()))
 
     def set_relayed(self, nullifier: int, state: str, tx: dict | None = None, reason: str | None = None) -> None:
         self._conn.execute("UPDATE relayed SET state = ?, tx = COALESCE(?, tx), reason = ?, updated = ? WHERE nullifier = ?",
                            (state, None if tx is None else json.dumps(tx), reason, time.time(), str(nullifier)))
+
+    def relayed_state(self, nullifier: int) -> str | None:
+        row = self._conn.execute("SELECT state FROM relayed WHERE nullifier = ?", (str(nullifier),)).fetchone()
+        return None if row is None else row[0]
 
     def relayed(self, state: str | None = None) -> list[tuple[WithdrawRequest, str, dict, str | None]]:
         """Relayed withdrawals: (request, state, signed transaction, reason)."""

@@ -160,8 +160,11 @@ class SettlementCoordinator:
         if self.pool.nullifier_spent(request.nullifier):
             raise RelayError("the note of this withdrawal is already spent on chain")
         fn = self.pool.withdraw_call(request.proof, request.public, request.change_memo)
-        signed = self.relayer.sign(fn)
         with self.store.transaction():
+            # Verify it is not being relayed already (a refused attempt may be tried again).
+            if self.store.relayed_state(request.nullifier) in ("submitted", "done"):
+                raise RelayError("this withdrawal is already being relayed")
+            signed = self.relayer.sign(fn)
             self.store.add_relayed(request, signed.to_json())
         crash_point("relay-recorded")
         return self._send_withdrawal(request, signed, fn)

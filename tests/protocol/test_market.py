@@ -16,6 +16,7 @@ from protocol import settlement, trader as trader_module
 from protocol.chain import devnet
 from protocol.chain.client import Chain
 from protocol.chain.deploy import deploy_pool, deploy_test_token
+from protocol.chain.errors import ChainError
 from protocol.chain.signer import LocalAccount, chain_time, fund, new_private_key
 from protocol.keys import KeyStore
 from protocol.matcher import Matcher, MatcherError, PoolView
@@ -23,7 +24,7 @@ from protocol.matcher_store import MatcherStore
 from protocol.notes import Note
 from protocol.params import BUY, PRICE_SCALE, SELL
 from protocol.pool import PoolClient
-from protocol.settlement import SettlementCoordinator, hand_in_legs
+from protocol.settlement import RelayError, SettlementCoordinator, hand_in_legs
 from protocol.statements import public_vector, withdraw_inputs
 from protocol.trader import Trader
 from protocol.wallet import Wallet
@@ -189,6 +190,11 @@ def test_a_relayed_withdrawal_pays_the_relayer_its_fee_and_a_fresh_address_the_r
     fresh = LocalAccount(market.chain, new_private_key()).address  # never funded, never seen
     m = market.matcher("relay")
     _, request = zoe.withdraw(quote, 300, fresh, relayer=market.relayer.address, fee=7)
+    greedy = replace(request, public=[*request.public[:6], 8, request.public[7]])  # the relayer ups its fee
+    with pytest.raises(ChainError, match="revert"):
+        market.coordinator(m).relay_withdraw(greedy)
+    with pytest.raises(RelayError, match="not this relayer"):
+        market.coordinator(m).relay_withdraw(replace(request, public=[*request.public[:5], 1, *request.public[6:]]))
     receipt = market.coordinator(m).relay_withdraw(request)
     assert market.pool.token_balance(quote, fresh) == 293
     assert market.pool.token_balance(quote, market.relayer.address) == 7
