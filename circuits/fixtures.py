@@ -8,8 +8,6 @@ from zk.errors import MalformedInput
 from zk.field import R, canonical_fr
 from zk.r1cs import R1CS, Constraint, lc
 
-from .registry import register
-
 
 @dataclass
 class FixtureCircuit:
@@ -145,21 +143,3 @@ def free_publics(n_public: int) -> FixtureCircuit:
         solve,
         {n: i + 1 for i, n in enumerate(names)},
     )
-
-
-register("cubic", "x³ + x + 5 = y: one public input, three constraints")(cubic)
-register("gates300", "300 random multiplication gates with 4 public outputs")(
-    lambda: random_gates(300, 4, seed=300)
-)
-register("gates300x0", "300 random multiplication gates, no public input")(
-    lambda: random_gates(300, 0, seed=301)
-)
-register("gates64x32", "64 multiplication gates with 32 public outputs")(
-    lambda: random_gates(64, 32, seed=64)
-)
-register("free_publics6", "6 unconstrained public inputs: a stand-in for withdraw in contract tests")(
-    lambda: free_publics(6)
-)
-register("free_publics7", "7 unconstrained public inputs: a stand-in for a settlement leg in contract tests")(
-    lambda: free_publics(7)
-)

@@ -22,8 +22,9 @@ from operator import mul
 from pathlib import Path
 
 from zk.field import R
+from zk.jsonio import load_json
 
-from ..builder import Api, Value, linear
+from ..dsl import Api, Value, linear
 
 MAX_INPUTS = 6
 FULL_ROUNDS = 8
@@ -76,7 +77,7 @@ def params(n_inputs: int) -> PoseidonParams:
 
 @cache
 def _load_constants() -> dict:
-    data = json.loads(_CONSTANTS_FILE.read_text())
+    data = load_json(_CONSTANTS_FILE, "Poseidon constants")
     if data["full_rounds"] != FULL_ROUNDS or tuple(data["partial_rounds"]) != PARTIAL_ROUNDS:
         raise ValueError(f"{_CONSTANTS_FILE.name}: round numbers differ from circomlib's")
     return data
@@ -249,5 +250,5 @@ def constants_from_circomlibjs(source: dict) -> dict:
 if __name__ == "__main__":
     import sys
 
-    content = constants_from_circomlibjs(json.loads(Path(sys.argv[1]).read_text()))
+    content = constants_from_circomlibjs(load_json(sys.argv[1], "circomlibjs constants"))
     _CONSTANTS_FILE.write_text(json.dumps(content) + "\n")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from zk.errors import ZkError
+from zk.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".zktrade-cache" / "bench"
@@ -31,7 +31,7 @@ LEVEL_CONSTRAINTS = 242
 N_PUBLIC = 1  # the root
 
 
-class BenchToolError(ZkError):
+class BenchToolError(UserError):
     """A pinned npm tool failed or is missing."""
 
 

@@ -1,22 +1,12 @@
 """`zktrade devnet|deploy|export solidity|vyper` as a user runs them."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from ..support.tools import require_anvil, zktrade
+
 pytest.importorskip("web3")
-from protocol.chain import devnet  # noqa: E402
-
-ZKTRADE = [sys.executable, "-m", "protocol.cli"]
-
-
-def zktrade(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([*ZKTRADE, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_export_solidity_and_vyper_compile(tmp_path):
@@ -36,27 +26,24 @@ def test_export_solidity_and_vyper_compile(tmp_path):
 
 @pytest.mark.node
 def test_devnet_up_deploy_status_down(tmp_path):
-    try:
-        devnet.anvil_binary()
-    except devnet.DevnetError as exc:
-        pytest.skip(str(exc))
-    for name in ("free_publics7", "free_publics6"):
+    require_anvil()
+    for name in ("free_publics8", "free_publics7"):
         assert zktrade("setup", name, "--out", name, "--seed", "1", cwd=tmp_path).returncode == 0
-    r = zktrade("deploy", "--leg-vk", "free_publics7/verification_key.json",
-                "--withdraw-vk", "free_publics6/verification_key.json", cwd=tmp_path)
+    r = zktrade("deploy", "--leg-vk", "free_publics8/verification_key.json",
+                "--withdraw-vk", "free_publics8/verification_key.json", cwd=tmp_path)
     assert r.returncode == 1 and "devnet up" in r.stderr
     try:
         r = zktrade("devnet", "up", cwd=tmp_path)
         assert r.returncode == 0 and "http://127.0.0.1:" in r.stdout, r.stderr
         assert zktrade("devnet", "status", cwd=tmp_path).returncode == 0
-        r = zktrade("deploy", "--leg-vk", "free_publics7/verification_key.json",
-                    "--withdraw-vk", "free_publics6/verification_key.json", cwd=tmp_path)
+        r = zktrade("deploy", "--leg-vk", "free_publics8/verification_key.json",
+                    "--withdraw-vk", "free_publics8/verification_key.json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         deployment = json.loads((tmp_path / "deployment.json").read_text())
         assert set(deployment["tokens"]) == {"BASE", "QUOTE"} and deployment["pool"].startswith("0x")
-        r = zktrade("deploy", "--leg-vk", "free_publics6/verification_key.json",
-                    "--withdraw-vk", "free_publics6/verification_key.json", cwd=tmp_path)
-        assert r.returncode == 1 and "7 public inputs" in r.stderr and "Traceback" not in r.stderr
+        r = zktrade("deploy", "--leg-vk", "free_publics7/verification_key.json",
+                    "--withdraw-vk", "free_publics8/verification_key.json", cwd=tmp_path)
+        assert r.returncode == 1 and "8 public inputs" in r.stderr and "Traceback" not in r.stderr
     finally:
         assert zktrade("devnet", "down", cwd=tmp_path).returncode == 0
     r = zktrade("devnet", "status", cwd=tmp_path)

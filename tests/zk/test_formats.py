@@ -10,7 +10,7 @@ from zk.curve import G1_GENERATOR, G1_INFINITY, G2_GENERATOR, G2_INFINITY, g1_mu
 from zk.errors import MalformedInput
 from zk.field import Q, R
 from zk.formats.calldata import encode_verify_call, solidity_calldata
-from zk.formats.native import decode_proving_key, encode_proving_key, read_proving_key
+from zk.formats.native import MAGIC, decode_proving_key, encode_proving_key, read_proving_key
 from zk.formats.snarkjs_json import (
     g1_from_json,
     g1_to_json,
@@ -101,10 +101,48 @@ def test_corrupted_native_key_is_rejected_or_harmless(material, data):
     assert decoded != pk
 
 
+def with_header(blob: bytes, **changes) -> bytes:
+    """The same key file with header fields replaced (None deletes one), the body untouched."""
+    start = len(MAGIC) + 6
+    head_len = int.from_bytes(blob[start - 4 : start], "big")
+    header = {**json.loads(blob[start : start + head_len]), **changes}
+    head = json.dumps({k: v for k, v in header.items() if v is not None}).encode()
+    return blob[: start - 4] + len(head).to_bytes(4, "big") + head + blob[start + head_len :]
+
+
+def test_native_header_is_checked_field_by_field(material):
+    """A header that keeps the file's total length but lies about its split is refused."""
+    pk = material[0]
+    blob = encode_proving_key(pk)
+    n_h, n_l, n_pub = len(pk.h_query), len(pk.l_query), pk.n_public
+    refusals = {
+        "n_h = ": [dict(n_h=n_h + 1, n_l=n_l - 1), dict(n_h=n_h - 1, n_l=n_l + 1)],
+        "expected an integer ≥ 0": [dict(n_h=-1, n_l=n_l + n_h + 1), dict(n_l=-5), dict(n_h="7"),
+                                    dict(n_l=float(n_l)), dict(n_public=True)],
+        "n_l = ": [dict(n_wires=pk.n_wires + 1)],
+        f"expected an integer ≥ {n_pub + 1}": [dict(n_wires=n_pub), dict(domain_size=n_pub)],
+        "not a power of two": [dict(domain_size=pk.domain_size + 2), dict(domain_size=1 << 29)],
+        "not 64 hex digits": [dict(circuit_digest="00"), dict(circuit_digest=pk.circuit_digest.upper())],
+        "unknown QAP reduction": [dict(reduction=7), dict(reduction="groth")],
+        "levels deep": [dict(reduction=["circom"])],
+        "fields": [dict(n_h=None), dict(extra=1)],
+        # Counts all consistent, but the G1 block then reaches into the G2 points.
+        "is not on G1": [dict(n_public=n_pub + 1, n_l=n_l - 1)],
+    }
+    for reason, cases in refusals.items():
+        for changes in cases:
+            with pytest.raises(MalformedInput, match=reason):
+                decode_proving_key(with_header(blob, **changes))
+    huge = bytearray(blob)
+    huge[len(MAGIC) + 2 : len(MAGIC) + 6] = (2**32 - 1).to_bytes(4, "big")
+    with pytest.raises(MalformedInput, match="corrupt header"):
+        decode_proving_key(bytes(huge))
+
+
 def test_malformed_files_are_named(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(MalformedInput, match="is not valid JSON"):
+    with pytest.raises(MalformedInput, match="not valid JSON"):
         load_vk(bad)
     with pytest.raises(MalformedInput, match="does not exist"):
         load_proof(tmp_path / "missing.json")
@@ -176,7 +214,7 @@ def test_twist_check_agrees_with_py_ecc(k, c0, c1):
     """zk.curve's plain-int twist check (used by every key reader) equals py_ecc's."""
     from py_ecc.optimized_bn128 import b2, is_on_curve
 
-    from zk.curve import _g2_to, g2_is_on_curve
+    from zk.curve import _to_py_ecc as _g2_to, g2_is_on_curve
 
     on = g2_mul(G2_GENERATOR, k)
     off = ((c0, c1), on[1])

@@ -8,6 +8,8 @@ canonical and every point on its curve (key G2 points are also checked for the s
 """
 
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..curve import (
@@ -20,12 +22,73 @@ from ..curve import (
     g2_is_on_curve,
 )
 from ..errors import MalformedInput
+from ..field import TWO_ADICITY
+from ..jsonio import parse_json
 from ..groth16.data import ProvingKey, VerifyingKey
 from ..qap import REDUCTIONS
 
 MAGIC = b"ZKTRADE-PK"
 HEADER_FIELDS = {"curve", "reduction", "circuit_digest", "domain_size", "n_public", "n_wires", "n_h", "n_l"}
 VERSION = 1
+HEADER_MAX_BYTES = 4096  # ours are ~220 bytes
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+@dataclass(frozen=True)
+class Header:
+    """The header's fields, each checked on its own and against the others."""
+
+    reduction: str
+    circuit_digest: str
+    domain_size: int
+    n_public: int
+    n_wires: int
+    n_h: int
+    n_l: int
+
+
+def _header_int(header: dict, name: str, minimum: int, what: str) -> int:
+    value = header[name]
+    # bool is an int subclass, and int("7") or int(7.9) would quietly accept what no writer made.
+    if type(value) is not int or value < minimum:
+        raise MalformedInput(f"{what}: corrupt header ({name} = {value!r:.40}, expected an integer ≥ {minimum})")
+    return value
+
+
+def _check_header(header, what: str) -> Header:
+    """Every field present, of its type and range, and consistent with the others."""
+    # Every header field is meaningful: an unknown or altered field is corruption, not noise.
+    if not isinstance(header, dict) or set(header) != HEADER_FIELDS:
+        fields = sorted(header) if isinstance(header, dict) else type(header).__name__
+        raise MalformedInput(f"{what}: corrupt header (fields {fields}, expected {sorted(HEADER_FIELDS)})")
+    if header["curve"] != "bn254":
+        raise MalformedInput(f"{what}: key is for curve {header['curve']!r:.40}, zktrade proves on bn254")
+    reduction = header["reduction"]
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+        raise MalformedInput(f"{what}: unknown QAP reduction {reduction!r:.40} (known: {', '.join(REDUCTIONS)})")
+    digest = header["circuit_digest"]
+    if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+        raise MalformedInput(f"{what}: corrupt header (circuit_digest {digest!r:.80} is not 64 hex digits)")
+    n_public = _header_int(header, "n_public", 0, what)
+    n_wires = _header_int(header, "n_wires", n_public + 1, what)
+    # The QAP has a row per constraint plus one per public wire and the constant one.
+    domain_size = _header_int(header, "domain_size", n_public + 1, what)
+    if domain_size & (domain_size - 1) or domain_size > 1 << TWO_ADICITY:
+        raise MalformedInput(
+            f"{what}: corrupt header (domain size {domain_size} is not a power of two ≤ 2^{TWO_ADICITY})"
+        )
+    n_h = _header_int(header, "n_h", 0, what)
+    n_l = _header_int(header, "n_l", 0, what)
+    if n_h != REDUCTIONS[reduction].h_query_length(domain_size):
+        raise MalformedInput(
+            f"{what}: corrupt header (n_h = {n_h} for a {reduction} key of domain size {domain_size})"
+        )
+    if n_l != n_wires - n_public - 1:
+        raise MalformedInput(
+            f"{what}: corrupt header (n_l = {n_l}, but {n_wires} wires of which {n_public} public "
+            f"leave {n_wires - n_public - 1} private)"
+        )
+    return Header(reduction, digest, domain_size, n_public, n_wires, n_h, n_l)
+
 
 def _g1_bytes(p: G1Point) -> bytes:
     return p[0].to_bytes(32, "big") + p[1].to_bytes(32, "big")
@@ -79,24 +142,12 @@ def decode_proving_key(data: bytes, what: str = "proving key") -> ProvingKey:
         raise MalformedInput(f"{what}: format version {version}, this zktrade reads {VERSION}")
     head_len = int.from_bytes(data[pos + 2 : pos + 6], "big")
     pos += 6
-    try:
-        header = json.loads(data[pos : pos + head_len].decode())
-        n_pub, n_wires = int(header["n_public"]), int(header["n_wires"])
-        n_h, n_l = int(header["n_h"]), int(header["n_l"])
-        reduction, digest = str(header["reduction"]), str(header["circuit_digest"])
-        domain_size = int(header["domain_size"])
-    except (ValueError, KeyError, UnicodeDecodeError, TypeError) as exc:
-        raise MalformedInput(f"{what}: corrupt header ({exc})") from None
-    # Every header field is meaningful: an unknown or altered field is corruption, not noise.
-    if set(header) != HEADER_FIELDS:
-        raise MalformedInput(f"{what}: corrupt header (fields {sorted(header)}, expected {sorted(HEADER_FIELDS)})")
-    if header["curve"] != "bn254":
-        raise MalformedInput(f"{what}: key is for curve {header['curve']!r}, zktrade proves on bn254")
-    if reduction not in REDUCTIONS:
-        raise MalformedInput(f"{what}: unknown QAP reduction {reduction!r} (known: {', '.join(REDUCTIONS)})")
-    if domain_size <= 0 or domain_size & (domain_size - 1):
-        raise MalformedInput(f"{what}: corrupt header (domain size {domain_size} is not a power of two)")
+    if head_len > HEADER_MAX_BYTES or pos + head_len > len(data):
+        raise MalformedInput(f"{what}: corrupt header (length {head_len} for a {len(data)}-byte file)")
+    header = parse_json(data[pos : pos + head_len], f"{what}: header", max_bytes=HEADER_MAX_BYTES, max_depth=1)
     pos += head_len
+    h = _check_header(header, what)
+    n_pub, n_wires, n_h, n_l = h.n_public, h.n_wires, h.n_h, h.n_l
     n_g1 = 1 + (n_pub + 1) + 2 + 2 * n_wires
     n_g2 = 3 + n_wires
     expected = pos + 64 * (n_g1 + n_h + n_l) + 128 * n_g2
@@ -150,9 +201,9 @@ def decode_proving_key(data: bytes, what: str = "proving key") -> ProvingKey:
         b_g2_query=tuple(second[3:]),
         h_query=tuple(tail[:n_h]),
         l_query=tuple(tail[n_h:]),
-        domain_size=domain_size,
-        reduction=reduction,
-        circuit_digest=digest,
+        domain_size=h.domain_size,
+        reduction=h.reduction,
+        circuit_digest=h.circuit_digest,
     )
 
 

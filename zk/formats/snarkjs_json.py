@@ -14,6 +14,7 @@ from ..curve import G1_INFINITY, G2_INFINITY, G1Point, G2Point, FQ12, parse_g1, 
 from ..errors import MalformedInput
 from ..field import canonical_fr
 from ..groth16.data import Proof, VerifyingKey
+from ..jsonio import load_json as read_json  # the CLI's readers import it from here
 
 
 def g1_to_json(p: G1Point) -> list[str]:
@@ -150,19 +151,6 @@ def public_from_json(obj, what: str = "public inputs") -> list[int]:
     if not isinstance(obj, list):
         raise MalformedInput(f"{what}: expected a JSON list of decimal strings")
     return [canonical_fr(x, f"{what}[{i}]") for i, x in enumerate(obj)]
-
-
-def read_json(path: str | Path, what: str):
-    """Parse a JSON file, turning every I/O or syntax problem into a MalformedInput."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise MalformedInput(f"{what}: file {path} does not exist") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MalformedInput(f"{what}: {path} is not valid JSON ({exc})") from None
-    except OSError as exc:
-        raise MalformedInput(f"{what}: cannot read {path}: {exc.strerror}") from None
 
 
 def write_json(path: str | Path, obj) -> None:
