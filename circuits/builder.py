@@ -388,6 +388,16 @@ def _low_bits(a: int, n: int) -> list[int]:
 # -- statements -------------------------------------------------------------------------------
 
 
+def check_input_names(circuit: str, inputs: object, names: Sequence[str]) -> None:
+    """Refuse anything but a mapping of exactly these input names (an input file is untrusted)."""
+    if not isinstance(inputs, Mapping):
+        raise MalformedInput(f"circuit {circuit} takes a JSON object of named inputs, got {type(inputs).__name__}")
+    missing = [n for n in names if n not in inputs]
+    extra = [n for n in inputs if n not in names]
+    if missing or extra:
+        raise MalformedInput(f"circuit {circuit} takes inputs {list(names)}; missing {missing}, unexpected {extra}")
+
+
 @dataclass(frozen=True, eq=False)
 class Statement:
     """A circuit: typed public/private inputs, one define body, one public order; registry interface."""
@@ -482,10 +492,7 @@ class Statement:
 
     def _parse_inputs(self, inputs: Mapping[str, object]) -> dict[str, int | list[int]]:
         names = [f.name for f in fields(self.public)] + [f.name for f in fields(self.private)]
-        missing = [n for n in names if n not in inputs]
-        extra = [n for n in inputs if n not in names]
-        if missing or extra:
-            raise MalformedInput(f"circuit {self.name} takes inputs {names}; missing {missing}, unexpected {extra}")
+        check_input_names(self.name, inputs, names)
         out: dict[str, int | list[int]] = {}
         for n in names:
             v = inputs[n]

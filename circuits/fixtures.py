@@ -8,6 +8,7 @@ from zk.errors import MalformedInput
 from zk.field import R, canonical_fr
 from zk.r1cs import R1CS, Constraint, lc
 
+from .builder import check_input_names
 from .registry import register
 
 
@@ -24,13 +25,7 @@ class FixtureCircuit:
     example: dict[str, int] = field(default_factory=dict)
 
     def witness(self, inputs: Mapping[str, object]) -> list[int]:
-        missing = [n for n in self.input_names if n not in inputs]
-        extra = [n for n in inputs if n not in self.input_names]
-        if missing or extra:
-            raise MalformedInput(
-                f"circuit {self.name} takes inputs {self.input_names}; "
-                f"missing {missing}, unexpected {extra}"
-            )
+        check_input_names(self.name, inputs, self.input_names)
         values = {n: canonical_fr(inputs[n] if not isinstance(inputs[n], str) else inputs[n], n)
                   for n in self.input_names}
         return self.solve(values)
