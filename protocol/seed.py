@@ -2,7 +2,7 @@
 
 words → BIP-39 seed (PBKDF2, the `mnemonic` package) → HKDF-SHA256 with a label per purpose:
 the spending key, the X25519 viewing key, and each note's blinding and each order's salt by
-index. Losing the wallet file then loses nothing the chain does not hold: the words and the
+index; the chain account's key by BIP-44. Losing the wallet file then loses nothing the chain does not hold: the words and the
 memos on chain (protocol/memo.py) rebuild it.
 """
 
@@ -93,3 +93,10 @@ class WalletKeys:
     def order_salt(self, index: int) -> int:
         """The salt of the wallet's `index`-th order commitment."""
         return derive_field_element(self.seed, f"order/{_index(index)}/salt")
+
+    def account_key(self, index: int = 0) -> bytes:
+        """The secp256k1 key of the wallet's `index`-th chain account, at BIP-44's
+        m/44'/60'/0'/0/index as every Ethereum wallet derives it (the same words open it there)."""
+        from eth_account.hdaccount import key_from_seed  # the chain extra; only chain users need it
+
+        return key_from_seed(self.seed, f"m/44'/60'/0'/0/{_index(index)}")

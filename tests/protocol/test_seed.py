@@ -90,3 +90,12 @@ def test_purposes_and_indices_are_separated():
 def test_the_seed_is_not_in_the_repr():
     keys = WalletKeys.from_words(VECTOR_WORDS)
     assert keys.seed.hex() not in repr(keys) and "seed" not in repr(keys)
+
+
+def test_chain_accounts_are_bip44_as_other_wallets_derive_them():
+    """anvil's and hardhat's well-known accounts come from these words at m/44'/60'/0'/0/i."""
+    from eth_account import Account
+
+    keys = WalletKeys.from_words("test test test test test test test test test test test junk")
+    assert Account.from_key(keys.account_key()).address == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+    assert Account.from_key(keys.account_key(1)).address == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
