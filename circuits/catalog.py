@@ -1,4 +1,5 @@
-"""The DSL's registered example circuits: `zktrade circuit list` shows them, `setup`/`prove` use them.
+"""The DSL's example circuits (their entries are in circuits/registry.py): `zktrade circuit list`
+shows them, `setup`/`prove` use them.
 
 Each is a statement in the house style (XPublic + XPrivate, define_x, x_public_inputs) with an
 example input. Their constraint counts, R1CS digests and verifying-key digests (setup from a
@@ -9,11 +10,10 @@ after an intended change, rewrite them with
 
 from dataclasses import dataclass
 
-from .builder import Api, Statement, Var
+from .dsl import Api, Statement, Var
 from .gadgets.bits import range_check_gadget
 from .gadgets.merkle import merkle_membership_gadget, merkle_root
 from .gadgets.poseidon import poseidon_hash, poseidon_hash_gadget
-from .registry import register
 
 # -- Poseidon preimage -------------------------------------------------------------------------
 
@@ -38,7 +38,6 @@ def preimage_public_inputs(pub: PreimagePublic) -> list:
     return [pub.hash]
 
 
-@register("poseidon2", "knowledge of a, b with Poseidon(a, b) = hash (the DSL's Poseidon gadget)")
 def poseidon2() -> Statement:
     return Statement(
         "poseidon2", "Poseidon(a, b) = hash", PreimagePublic, PreimagePrivate, define_preimage,
@@ -71,7 +70,6 @@ def range64_public_inputs(pub: RangePublic) -> list:
     return [pub.commitment]
 
 
-@register("range64", "a committed value is below 2^64: Poseidon(value, blinding) = commitment")
 def range64() -> Statement:
     value, blinding = (1 << 64) - 1, 12345
     return Statement(
@@ -121,11 +119,3 @@ def membership(depth: int) -> Statement:
         MembershipPrivate, define_membership, membership_public_inputs,
         sizes={"siblings": depth, "path_bits": depth}, example=lambda: membership_example(depth),
     )
-
-
-register("merkle4", "a leaf is in a Poseidon(2) Merkle tree of depth 4 with public root (test preset)")(
-    lambda: membership(4))
-register("merkle20", "a leaf is in a Poseidon(2) Merkle tree of depth 20 with public root (the pool's depth)")(
-    lambda: membership(20))
-
-CATALOG = ("poseidon2", "range64", "merkle4", "merkle20")

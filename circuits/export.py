@@ -11,7 +11,7 @@ from zk.formats.iden3 import write_bytes
 from zk.formats.r1cs_bin import encode_r1cs, r1cs_file
 from zk.formats.wtns import write_wtns
 
-from .builder import Statement
+from .dsl import Statement
 
 
 def export_circom(circuit, inputs: Mapping[str, object] | None, r1cs_path: str | Path | None,

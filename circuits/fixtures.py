@@ -8,9 +8,6 @@ from zk.errors import MalformedInput
 from zk.field import R, canonical_fr
 from zk.r1cs import R1CS, Constraint, lc
 
-from .builder import check_input_names
-from .registry import register
-
 
 @dataclass
 class FixtureCircuit:
@@ -25,7 +22,15 @@ class FixtureCircuit:
     example: dict[str, int] = field(default_factory=dict)
 
     def witness(self, inputs: Mapping[str, object]) -> list[int]:
-        check_input_names(self.name, inputs, self.input_names)
+        if not isinstance(inputs, Mapping):  # an input file is untrusted: it may hold any JSON value
+            raise MalformedInput(f"circuit {self.name} takes an object of named inputs, got {type(inputs).__name__}")
+        missing = [n for n in self.input_names if n not in inputs]
+        extra = [n for n in inputs if n not in self.input_names]
+        if missing or extra:
+            raise MalformedInput(
+                f"circuit {self.name} takes inputs {self.input_names}; "
+                f"missing {missing}, unexpected {extra}"
+            )
         values = {n: canonical_fr(inputs[n] if not isinstance(inputs[n], str) else inputs[n], n)
                   for n in self.input_names}
         return self.solve(values)
@@ -140,21 +145,3 @@ def free_publics(n_public: int) -> FixtureCircuit:
         solve,
         {n: i + 1 for i, n in enumerate(names)},
     )
-
-
-register("cubic", "x³ + x + 5 = y: one public input, three constraints")(cubic)
-register("gates300", "300 random multiplication gates with 4 public outputs")(
-    lambda: random_gates(300, 4, seed=300)
-)
-register("gates300x0", "300 random multiplication gates, no public input")(
-    lambda: random_gates(300, 0, seed=301)
-)
-register("gates64x32", "64 multiplication gates with 32 public outputs")(
-    lambda: random_gates(64, 32, seed=64)
-)
-register("free_publics6", "6 unconstrained public inputs: a stand-in for withdraw in contract tests")(
-    lambda: free_publics(6)
-)
-register("free_publics7", "7 unconstrained public inputs: a stand-in for a settlement leg in contract tests")(
-    lambda: free_publics(7)
-)

@@ -1,8 +1,10 @@
 """Errors of the trading system. Each message names the problem and what to do about it; the CLI
 shows them as one line."""
 
+from zk.errors import UserError
 
-class ProtocolError(Exception):
+
+class ProtocolError(UserError):
     """Base class of the trading system's user-facing errors."""
 
 

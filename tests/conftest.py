@@ -1,35 +1,11 @@
-"""Shared fixtures: the pinned node tools, and keys built once per test session."""
-
-import os
-import shutil
-import subprocess
-from pathlib import Path
+"""Shared fixtures, built from tests/support (whose tool helpers are re-exported here for the
+tests that import them from conftest)."""
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-NODE_BIN = ROOT / "node_modules" / ".bin"
+from .support.tools import NODE_BIN, ROOT, node_tool, require_anvil, run_snarkjs
 
-
-def node_tool(name: str) -> Path:
-    """Path of a pinned npm tool; skips the test with the reason if the tools are absent."""
-    path = NODE_BIN / name
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed: `make test` installs the pinned npm tools (needs Node.js)")
-    if not path.exists():
-        pytest.skip(f"{path} is missing: run `make test` (it runs `npm ci` from package-lock.json)")
-    return path
-
-
-def run_snarkjs(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run the pinned snarkjs; returns the completed process (exit code not checked)."""
-    return subprocess.run(
-        ["node", str(node_tool("snarkjs")), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "NODE_OPTIONS": "--max-old-space-size=4096"},
-    )
+__all__ = ["NODE_BIN", "ROOT", "node_tool", "require_anvil", "run_snarkjs"]
 
 
 @pytest.fixture(scope="session")

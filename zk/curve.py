@@ -9,6 +9,7 @@ unambiguous. Conversions to py_ecc's projective points happen only inside this m
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from py_ecc.optimized_bn128 import (  # noqa: F401 (FQ12 is re-exported)
     FQ,
@@ -39,34 +40,26 @@ G1_INFINITY: G1Point = (0, 0)
 G2_INFINITY: G2Point = ((0, 0), (0, 0))
 
 
-def _g1_from(p) -> G1Point:
-    if p[2] == FQ.zero():
-        return G1_INFINITY
-    x, y = _normalize(p)
-    return (int(x), int(y))
+def _is_g2(p) -> bool:
+    return isinstance(p[0], tuple)
 
 
-def _g2_from(p) -> G2Point:
-    if p[2] == FQ2.zero():
-        return G2_INFINITY
-    x, y = _normalize(p)
-    return ((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))
+def _from_py_ecc(p, zero) -> tuple:
+    """py_ecc projective point → affine tuple of its group (zero: py_ecc's infinity of it)."""
+    if p[2] == zero[2]:
+        return G2_INFINITY if isinstance(zero[2], FQ2) else G1_INFINITY
+    return tuple(tuple(int(c) for c in x.coeffs) if isinstance(x, FQ2) else int(x) for x in _normalize(p))
 
 
-def _g1_to(p: G1Point):
-    if p == G1_INFINITY:
-        return _Z1
-    return (FQ(p[0]), FQ(p[1]), FQ.one())
+def _to_py_ecc(p):
+    """Affine tuple of G1 or G2 → py_ecc projective point."""
+    if _is_g2(p):
+        return _Z2 if p == G2_INFINITY else (FQ2(list(p[0])), FQ2(list(p[1])), FQ2.one())
+    return _Z1 if p == G1_INFINITY else (FQ(p[0]), FQ(p[1]), FQ.one())
 
 
-def _g2_to(p: G2Point):
-    if p == G2_INFINITY:
-        return _Z2
-    return (FQ2(list(p[0])), FQ2(list(p[1])), FQ2.one())
-
-
-G1_GENERATOR: G1Point = _g1_from(_G1)
-G2_GENERATOR: G2Point = _g2_from(_G2)
+G1_GENERATOR: G1Point = _from_py_ecc(_G1, _Z1)
+G2_GENERATOR: G2Point = _from_py_ecc(_G2, _Z2)
 
 
 def g1_is_on_curve(p: G1Point) -> bool:
@@ -101,14 +94,43 @@ def g2_is_on_curve(p: G2Point) -> bool:
 
 
 def g2_in_subgroup(p: G2Point) -> bool:
-    """True if p is on the twist and of order r (the twist has a large cofactor)."""
+    """True if p is on the twist and of order r (the twist has a large cofactor). The fast path
+    checks ψ(p) = [6x²]p, the reference one [r]p = 0."""
     if not g2_is_on_curve(p):
         return False
-    return _multiply(_g2_to(p), R)[2] == FQ2.zero()
+    if p == G2_INFINITY:
+        return True
+    fast = _fast_pairing()
+    if fast is not None:
+        return bool(fast.g2_in_subgroup([p])[0])
+    return _multiply(_to_py_ecc(p), R)[2] == FQ2.zero()
+
+
+# ---------------------------------------------------------------- group law, one algorithm for G1 and G2
+
+
+def _add_points(p, q):
+    return _from_py_ecc(_add(_to_py_ecc(p), _to_py_ecc(q)), _Z2 if _is_g2(p) else _Z1)
+
+
+def _mul_point(p, k: int):
+    zero = _Z2 if _is_g2(p) else _Z1
+    k %= R
+    return _from_py_ecc(zero, zero) if k == 0 else _from_py_ecc(_multiply(_to_py_ecc(p), k), zero)
+
+
+def _lincomb(points: Sequence, scalars: Sequence[int], zero) -> tuple:
+    """Σ k_i·P_i by double-and-add per term: the readable reference multi-scalar multiplication."""
+    acc = zero
+    for p, k in zip(points, scalars, strict=True):
+        k %= R
+        if k and p not in (G1_INFINITY, G2_INFINITY):
+            acc = _add(acc, _multiply(_to_py_ecc(p), k) if k != 1 else _to_py_ecc(p))
+    return _from_py_ecc(acc, zero)
 
 
 def g1_add(p: G1Point, q: G1Point) -> G1Point:
-    return _g1_from(_add(_g1_to(p), _g1_to(q)))
+    return _add_points(p, q)
 
 
 def g1_neg(p: G1Point) -> G1Point:
@@ -116,77 +138,116 @@ def g1_neg(p: G1Point) -> G1Point:
 
 
 def g1_mul(p: G1Point, k: int) -> G1Point:
-    k %= R
-    return G1_INFINITY if k == 0 else _g1_from(_multiply(_g1_to(p), k))
+    return _mul_point(p, k)
 
 
 def g2_add(p: G2Point, q: G2Point) -> G2Point:
-    return _g2_from(_add(_g2_to(p), _g2_to(q)))
+    return _add_points(p, q)
 
 
 def g2_neg(p: G2Point) -> G2Point:
-    return G2_INFINITY if p == G2_INFINITY else _g2_from(_neg(_g2_to(p)))
+    return G2_INFINITY if p == G2_INFINITY else (p[0], ((Q - p[1][0]) % Q, (Q - p[1][1]) % Q))
 
 
 def g2_mul(p: G2Point, k: int) -> G2Point:
-    k %= R
-    return G2_INFINITY if k == 0 else _g2_from(_multiply(_g2_to(p), k))
+    return _mul_point(p, k)
 
 
-def g1_sum_projective(points: Sequence[G1Point]):
+def g1_sum_projective(points: Sequence[G1Point]) -> G1Point:
     """Sum of G1 points, kept projective until the end (for the reference MSM)."""
-    acc = _Z1
-    for p in points:
-        acc = _add(acc, _g1_to(p))
-    return _g1_from(acc)
+    return _lincomb(points, [1] * len(points), _Z1)
 
 
 def g1_lincomb(points: Sequence[G1Point], scalars: Sequence[int]) -> G1Point:
-    """Σ k_i·P_i by double-and-add per term: the readable reference multi-scalar multiplication."""
-    acc = _Z1
-    for p, k in zip(points, scalars, strict=True):
-        k %= R
-        if k and p != G1_INFINITY:
-            acc = _add(acc, _multiply(_g1_to(p), k) if k != 1 else _g1_to(p))
-    return _g1_from(acc)
+    """Σ k_i·P_i in G1 (reference)."""
+    return _lincomb(points, scalars, _Z1)
 
 
 def g2_lincomb(points: Sequence[G2Point], scalars: Sequence[int]) -> G2Point:
     """Σ k_i·Q_i in G2 (reference)."""
-    acc = _Z2
-    for p, k in zip(points, scalars, strict=True):
-        k %= R
-        if k and p != G2_INFINITY:
-            acc = _add(acc, _multiply(_g2_to(p), k) if k != 1 else _g2_to(p))
-    return _g2_from(acc)
+    return _lincomb(points, scalars, _Z2)
+
+
+def g1_msm_small(points: Sequence[G1Point], scalars: Sequence[int]) -> G1Point:
+    """Σ k_i·P_i over the few points of a verification: one thread on the fast path."""
+    if len(points) != len(scalars):
+        raise ValueError(f"{len(scalars)} scalars for {len(points)} points")
+    fast = _fast_pairing()
+    return g1_lincomb(points, scalars) if fast is None else fast.g1_lincomb(points, scalars)
+
+
+# ---------------------------------------------------------------- pairings
+
+
+def _fast_pairing():
+    """The numba pairing (zk/backends/pairing.py) when the fast backend is selected, else None."""
+    from .backends import get_backend
+
+    if get_backend().name != "fast":
+        return None
+    from .backends import pairing as fast
+
+    return fast
 
 
 def miller_loop(p: G1Point, q: G2Point) -> FQ12:
-    """The optimal-ate Miller loop f_{p,q}, without the final exponentiation."""
+    """The optimal-ate Miller loop f_{p,q}, without the final exponentiation (reference)."""
     if p == G1_INFINITY or q == G2_INFINITY:
         return FQ12.one()
-    return _miller_loop(_twist(_g2_to(q)), _cast_to_fq12(_g1_to(p)), final_exponentiate=False)
+    return _miller_loop(_twist(_to_py_ecc(q)), _cast_to_fq12(_to_py_ecc(p)), final_exponentiate=False)
 
 
 def final_exponentiation(f: FQ12) -> FQ12:
+    """f^((q¹² − 1)/r) (reference)."""
     return _final_exponentiate(f)
 
 
 def pairing(p: G1Point, q: G2Point) -> FQ12:
     """e(p, q) in EIP-197 argument order (G1 first); py_ecc's order is adapted here."""
+    fast = _fast_pairing()
+    if fast is not None:
+        return fast.pairing(p, q)
     return final_exponentiation(miller_loop(p, q))
 
 
-def pairing_product_is_one(pairs: Sequence[tuple[G1Point, G2Point]]) -> bool:
-    """Π e(p_i, q_i) == 1 with one multi-Miller loop and one final exponentiation (EIP-197)."""
+@dataclass(frozen=True, eq=False)
+class PreparedG2:
+    """Fixed G2 points ready for pairings: on the fast path, their Miller-loop lines."""
+
+    points: tuple[G2Point, ...]
+    lines: object  # the fast backend's G2Lines, or None on the reference path
+
+
+def prepare_g2(points: Sequence[G2Point]) -> PreparedG2:
+    """Prepare fixed G2 points once (a verifying key's β, γ, δ) for pairing_product_is_one."""
+    fast = _fast_pairing()
+    return PreparedG2(tuple(points), None if fast is None else fast.prepare_g2(points))
+
+
+def pairing_product_is_one(
+    pairs: Sequence[tuple[G1Point, G2Point]],
+    with_prepared: tuple[Sequence[G1Point], PreparedG2] | None = None,
+) -> bool:
+    """Π e(p_i, q_i) · Π e(p'_j, Q'_j) == 1 (EIP-197), with one multi-Miller loop and one final
+    exponentiation; `with_prepared` = ([p'_j], prepared Q'_j), one p'_j per prepared point."""
+    g1 = [p for p, _ in pairs]
+    g2 = [q for _, q in pairs]
+    if with_prepared is not None:
+        fixed_g1, prepared = with_prepared
+        if len(fixed_g1) != len(prepared.points):
+            raise ValueError(f"{len(fixed_g1)} G1 points for {len(prepared.points)} prepared G2 points")
+        if prepared.lines is not None:
+            from .backends import pairing as fast
+
+            return fast.product_is_one(g1, g2, list(fixed_g1), prepared.lines)
+        g1, g2 = g1 + list(fixed_g1), g2 + list(prepared.points)
+    fast = _fast_pairing()
+    if fast is not None:
+        return fast.product_is_one(g1, g2)
     f = FQ12.one()
-    for p, q in pairs:
+    for p, q in zip(g1, g2):
         f = f * miller_loop(p, q)
     return final_exponentiation(f) == FQ12.one()
-
-
-def fq12_coeffs(f: FQ12) -> list[int]:
-    return [int(c) for c in f.coeffs]
 
 
 def parse_g1(coords: Sequence, what: str) -> G1Point:
@@ -216,6 +277,6 @@ def parse_g2(coords: Sequence, what: str, check_subgroup: bool = True) -> G2Poin
 
 # Self-checks at import (py_ecc style): the generators are where the formats say they are.
 assert G1_GENERATOR == (1, 2)
-assert g2_in_subgroup(G2_GENERATOR)
+assert _multiply(_to_py_ecc(G2_GENERATOR), R)[2] == FQ2.zero()
 assert _b == FQ(3)
 assert _b2 == FQ2(list(TWIST_B))

@@ -1,7 +1,17 @@
-"""Exceptions of the proof system. Each message names the problem and what to do about it."""
+"""Exceptions of the proof system, and the one base every layer's user errors derive from.
+
+Each message names the problem and what to do about it. The layers above derive their own
+errors from `UserError` (circuits' UnknownCircuit, protocol's ProtocolError, the chain's
+ChainError, the bench's BenchToolError), so the CLI catches one base and zk knows nothing of them.
+"""
 
 
-class ZkError(Exception):
+class UserError(Exception):
+    """An error the user can act on (bad input, a missing tool, a refused transaction): the CLI
+    prints its message as one line and exits 1; anything else is a bug and keeps its traceback."""
+
+
+class ZkError(UserError):
     """Base class of every error the proof system raises on bad input."""
 
 

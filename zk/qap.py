@@ -13,7 +13,7 @@ Two reductions, chosen by name and recorded in every proving key:
   τ^i·Z(τ)/δ.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .domain import Domain, root_of_unity
@@ -79,76 +79,72 @@ def coset_products(domain: Domain, rows: tuple[list[int], ...], shift: int) -> l
     return [(x * y - z) % R for x, y, z in zip(a, b, c)]
 
 
-class CircomReduction:
-    name = "circom"
+def circom_at_tau(r1cs: R1CS, tau: int) -> QapAtTau:
+    """Wire polynomials at τ; H's scalars are the 2n-domain Lagrange basis at odd indices."""
+    domain = qap_domain(r1cs)
+    a, b, c = wire_polynomials_at(r1cs, lagrange_at(domain, tau))
+    big = Domain(2 * domain.size)
+    odd = [x for x in big.elements()[1::2]]
+    scale = big.vanishing_at(tau) * big.size_inv % R
+    inverses = batch_inverse([(tau - x) % R for x in odd])
+    h = [scale * x % R * inv % R for x, inv in zip(odd, inverses)]
+    return QapAtTau(a, b, c, h)
 
-    @staticmethod
-    def h_query_length(domain_size: int) -> int:
-        """One H base per odd point of the doubled domain."""
-        return domain_size
 
-    @staticmethod
-    def at_tau(r1cs: R1CS, tau: int) -> QapAtTau:
+def circom_h_from_rows(domain: Domain, rows: tuple[list[int], ...]) -> list[int]:
+    """H's scalars: P = A·B − C on the odd coset of the 2n-domain."""
+    return coset_products(domain, rows, root_of_unity(2 * domain.size))
+
+
+def libsnark_at_tau(r1cs: R1CS, tau: int) -> QapAtTau:
+    """Wire polynomials at τ; H's scalars are τ^i·Z(τ)."""
+    domain = qap_domain(r1cs)
+    a, b, c = wire_polynomials_at(r1cs, lagrange_at(domain, tau))
+    z = domain.vanishing_at(tau)
+    h, power = [], z
+    for _ in range(domain.size - 1):
+        h.append(power)
+        power = power * tau % R
+    return QapAtTau(a, b, c, h)
+
+
+def libsnark_h_from_rows(domain: Domain, rows: tuple[list[int], ...]) -> list[int]:
+    """H's coefficients: P/Z on the coset g·⟨ω⟩ (g = 5), back to coefficients."""
+    g = MULTIPLICATIVE_GENERATOR
+    p = coset_products(domain, rows, g)
+    z_inv = pow((pow(g, domain.size, R) - 1) % R, -1, R)  # Z is constant on the coset
+    h = domain.coset_intt([v * z_inv % R for v in p], g)
+    if h[-1] != 0:
+        raise ArithmeticError("A·B − C is not divisible by Z: the witness is unsatisfied")
+    return h[:-1]
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """One R1CS → QAP reduction: the setup's view (everything at τ) and the prover's (H's
+    scalars from the rows' A, B, C values, which is all a .zkey-driven prover has)."""
+
+    name: str
+    at_tau: Callable[[R1CS, int], QapAtTau]
+    h_from_rows: Callable[[Domain, tuple[list[int], ...]], list[int]]
+    h_query_length: Callable[[int], int]
+
+    def witness_h(self, r1cs: R1CS, witness: Sequence[int]) -> list[int]:
+        """H's scalars for a witness of `r1cs`."""
         domain = qap_domain(r1cs)
-        a, b, c = wire_polynomials_at(r1cs, lagrange_at(domain, tau))
-        big = Domain(2 * domain.size)
-        odd = [x for x in big.elements()[1::2]]
-        scale = big.vanishing_at(tau) * big.size_inv % R
-        inverses = batch_inverse([(tau - x) % R for x in odd])
-        h = [scale * x % R * inv % R for x, inv in zip(odd, inverses)]
-        return QapAtTau(a, b, c, h)
-
-    @staticmethod
-    def witness_h(r1cs: R1CS, witness: Sequence[int]) -> list[int]:
-        domain = qap_domain(r1cs)
-        return CircomReduction.h_from_rows(domain, row_evaluations(r1cs, witness, domain.size))
-
-    @staticmethod
-    def h_from_rows(domain: Domain, rows: tuple[list[int], ...]) -> list[int]:
-        """H's scalars from the rows' A, B, C values (what a .zkey-driven prover has)."""
-        return coset_products(domain, rows, root_of_unity(2 * domain.size))
+        return self.h_from_rows(domain, row_evaluations(r1cs, witness, domain.size))
 
 
-class LibsnarkReduction:
-    name = "libsnark"
-
-    @staticmethod
-    def h_query_length(domain_size: int) -> int:
-        """One H base per coefficient of H, whose degree is below domain_size − 1."""
-        return domain_size - 1
-
-    @staticmethod
-    def at_tau(r1cs: R1CS, tau: int) -> QapAtTau:
-        domain = qap_domain(r1cs)
-        a, b, c = wire_polynomials_at(r1cs, lagrange_at(domain, tau))
-        z = domain.vanishing_at(tau)
-        h, power = [], z
-        for _ in range(domain.size - 1):
-            h.append(power)
-            power = power * tau % R
-        return QapAtTau(a, b, c, h)
-
-    @staticmethod
-    def witness_h(r1cs: R1CS, witness: Sequence[int]) -> list[int]:
-        domain = qap_domain(r1cs)
-        return LibsnarkReduction.h_from_rows(domain, row_evaluations(r1cs, witness, domain.size))
-
-    @staticmethod
-    def h_from_rows(domain: Domain, rows: tuple[list[int], ...]) -> list[int]:
-        """H's coefficients from the rows' A, B, C values."""
-        g = MULTIPLICATIVE_GENERATOR
-        p = coset_products(domain, rows, g)
-        z_inv = pow((pow(g, domain.size, R) - 1) % R, -1, R)  # Z is constant on the coset
-        h = domain.coset_intt([v * z_inv % R for v in p], g)
-        if h[-1] != 0:
-            raise ArithmeticError("A·B − C is not divisible by Z: the witness is unsatisfied")
-        return h[:-1]
+# circom: one H base per odd point of the doubled domain; libsnark: one per coefficient of H,
+# whose degree is below the domain size − 1.
+CircomReduction = Reduction("circom", circom_at_tau, circom_h_from_rows, lambda domain_size: domain_size)
+LibsnarkReduction = Reduction("libsnark", libsnark_at_tau, libsnark_h_from_rows, lambda domain_size: domain_size - 1)
 
 
 REDUCTIONS = {r.name: r for r in (CircomReduction, LibsnarkReduction)}
 
 
-def get_reduction(name: str):
+def get_reduction(name: str) -> Reduction:
     try:
         return REDUCTIONS[name]
     except KeyError:

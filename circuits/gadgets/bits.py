@@ -6,7 +6,7 @@ it); this module names the uses: a range check is a decomposition whose bits are
 
 from zk.field import R
 
-from ..builder import MAX_BITS, Api, Value
+from ..dsl import MAX_BITS, Api, Value
 
 
 def to_bits(x: int, n: int) -> list[int]:

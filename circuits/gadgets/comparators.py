@@ -6,7 +6,7 @@ output bit means nothing (or no witness exists). n ≤ 252, so the n + 1 bit che
 The output is boolean (a bit of a checked decomposition).
 """
 
-from ..builder import MAX_BITS, Api, Value
+from ..dsl import MAX_BITS, Api, Value
 
 MAX_COMPARE_BITS = MAX_BITS - 1
 

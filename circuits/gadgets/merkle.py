@@ -6,7 +6,7 @@ right child, so the leaf index is Σ 2^i·path_bits[i] (protocol/tree.py uses th
 
 from collections.abc import Sequence
 
-from ..builder import Api, Value
+from ..dsl import Api, Value
 from .mux import conditional_swap, conditional_swap_gadget
 from .poseidon import poseidon_constraints, poseidon_hash, poseidon_hash_gadget
 

@@ -6,7 +6,7 @@ or checked with api.assert_bool); they do not check them.
 
 from collections.abc import Sequence
 
-from ..builder import Api, Value
+from ..dsl import Api, Value
 
 
 def mux(bits: Sequence[int], options: Sequence[int]) -> int:

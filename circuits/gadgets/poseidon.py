@@ -17,19 +17,20 @@ present, and the hash against checked-in circomlibjs vectors and live circomlibj
 import json
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 from operator import mul
 from pathlib import Path
 
 from zk.field import R
 from zk.jsonio import load_json
 
-from ..builder import Api, Value, linear
+from ..dsl import Api, Value, linear
 
 MAX_INPUTS = 6
 FULL_ROUNDS = 8
 PARTIAL_ROUNDS = (56, 57, 56, 60, 60, 63)
 
-_CONSTANTS_FILE = Path(__file__).with_name("poseidon_constants.json")
+_CONSTANTS_FILE = files(__package__) / "poseidon_constants.json"  # package data, wheel or checkout
 
 
 @dataclass(frozen=True)

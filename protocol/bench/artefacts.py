@@ -4,7 +4,7 @@ For each size 2^k the Merkle benchmark circuit (merkle_bench.circom) gets the la
 whose QAP still fits a 2^k domain; circom2 compiles it (--O2 --r1cs --wasm), snarkjs computes
 the witness and keys it from one powers-of-tau file (phase 2 prepared, sized for the largest
 circuit asked for) plus one phase-2 contribution. Everything lives under
-.zktrade-cache/bench/ in the project root (git-ignored); a size is rebuilt only if a file is
+the per-user cache directory's bench/ (zk/cache.py); a size is rebuilt only if a file is
 missing.
 """
 
@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from zk.errors import ZkError
+from zk.cache import cache_dir
+from zk.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".zktrade-cache" / "bench"
+CACHE = cache_dir("bench")
 SOURCE = Path(__file__).with_name("merkle_bench.circom")
 NODE_BIN = ROOT / "node_modules" / ".bin"
 
@@ -31,7 +32,7 @@ LEVEL_CONSTRAINTS = 242
 N_PUBLIC = 1  # the root
 
 
-class BenchToolError(ZkError):
+class BenchToolError(UserError):
     """A pinned npm tool failed or is missing."""
 
 

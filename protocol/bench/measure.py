@@ -4,14 +4,19 @@
   phases (witness file, QAP rows, the NTTs of H, each of the five MSMs) from the building
   blocks of zk/circom/prover.py, and the total from `create_proof_from_zkey` itself plus the
   witness file.
+* ours as a whole process: `zktrade circom prove` from the same files, as users run it, with
+  the parts of its time (start-up and imports, the steps it reports, the rest).
 * snarkjs: `snarkjs groth16 prove` as a whole process (node start-up included), as users run it.
 * groth16py (arkworks, Rust): `prove_wtns` in-process on a key imported once; None when the
   `bench` extra is not installed. It is imported here only, never by the library.
+* peak memory: the peak resident set of one process per prover (ours: `zktrade circom prove`;
+  groth16py: a process importing the key and proving once), from the kernel's rusage.
 Each figure is the median of `repeats` runs.
 """
 
+import importlib.util
 import os
-import resource
+import re
 import statistics
 import subprocess
 import sys
@@ -30,7 +35,7 @@ from zk.groth16 import prepare_verifying_key, verify_proof
 from zk.groth16.prover import _prepared
 from zk.qap import CircomReduction
 
-from .artefacts import NODE_BIN, ROOT, Artefacts
+from .artefacts import NODE_BIN, ROOT, Artefacts, BenchToolError
 
 MSM_PHASES = (
     ("MSM A (G1)", "a_query"),
@@ -48,12 +53,14 @@ class Timings:
     log_size: int
     n_constraints: int
     key_load: float  # read_zkey + first conversion of the bases (once per key)
-    peak_rss_mb: float  # this process's peak resident memory so far (sizes run in increasing order)
     phases: dict[str, float]
     ours: float
+    ours_process: float  # `zktrade circom prove` as a whole process
+    process_parts: dict[str, float]  # start-up, the steps the command reports, the rest
     snarkjs: float | None
     groth16py: float | None
-    contribute: float  # one phase-2 ceremony contribution to the same .zkey (read, contribute, write)
+    peak_mb: dict[str, float | None]  # peak resident memory of one process, per prover
+    contribute: float | None  # one phase-2 contribution (read, contribute, write); snarkjs keys only
     snarkjs_contribute: float | None
 
 
@@ -66,14 +73,73 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(samples)
 
 
+def run_process(cmd: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak resident MB, stderr) of one process run to completion."""
+    with tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read()
+    if child.returncode != 0:
+        raise BenchToolError(f"{' '.join(cmd[:4])} … failed: {stderr.strip()[-400:]}")
+    return elapsed, usage.ru_maxrss / 1024, stderr  # Linux reports KiB
+
+
+def median_process(cmd: list[str], repeats: int) -> tuple[float, float, list[str]]:
+    """(median seconds, median peak MB, every run's stderr)."""
+    runs = [run_process(cmd) for _ in range(repeats)]
+    return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), [r[2] for r in runs])
+
+
+ZKTRADE = [sys.executable, "-m", "protocol.cli"]
+# A step line of the CLI (protocol/cli/common.py's `step`): label, then its wall time.
+_STEP = re.compile(r"^  (\S.*?)\s+(\d+\.\d+) s$")
+
+
+def _steps(stderr: str) -> dict[str, float]:
+    steps = {}
+    for line in stderr.splitlines():
+        match = _STEP.match(line)
+        if match:
+            label = re.sub(r" \(.*\)$", "", match.group(1))  # sizes in labels vary by circuit
+            steps[label] = float(match.group(2))
+    return steps
+
+
+def time_ours_process(art: Artefacts, repeats: int) -> tuple[float, float, dict[str, float]]:
+    """`zktrade circom prove` as a whole process: (median seconds, median peak MB, the parts of
+    its time: start-up (the same command's --help: interpreter, imports), each reported step,
+    and the rest (reading the witness, loading the fast kernels from numba's cache, writing))."""
+    startup = statistics.median(run_process([*ZKTRADE, "circom", "prove", "--help"])[0] for _ in range(repeats))
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [*ZKTRADE, "circom", "prove", "--zkey", str(art.zkey), "--wtns", str(art.wtns),
+               "--proof", str(Path(tmp) / "proof.json"), "--public", str(Path(tmp) / "public.json")]
+        seconds, peak, errors = median_process(cmd, repeats)
+    runs = [_steps(e) for e in errors]
+    parts = {"start-up and imports": startup}
+    parts.update({label: statistics.median(r.get(label, 0.0) for r in runs) for label in runs[0]})
+    parts["the rest"] = max(0.0, seconds - sum(parts.values()))
+    return seconds, peak, parts
+
+
+def peak_groth16py(art: Artefacts) -> float | None:
+    """Peak MB of a process that imports the .zkey into groth16py and proves once."""
+    if importlib.util.find_spec("groth16py") is None:
+        return None
+    code = "import sys, groth16py; pk, _ = groth16py.import_zkey(sys.argv[1]); groth16py.prove_wtns(pk, sys.argv[2])"
+    return run_process([sys.executable, "-c", code, str(art.zkey), str(art.wtns)])[1]
+
+
 def time_ours(art: Artefacts, repeats: int) -> tuple[float, dict[str, float], float]:
     """(key load + conversion, phase medians, total median) for our prover."""
     backend = get_backend()
     start = time.perf_counter()
     zkey = read_zkey(art.zkey)
     pk = zkey.proving_key
-    for _, query in MSM_PHASES:
-        _prepared(pk, backend, query)
+    prepared = _prepared(pk, backend)  # what create_proof_from_zkey will use
     key_load = time.perf_counter() - start
 
     witness = read_wtns(art.wtns)
@@ -96,8 +162,8 @@ def time_ours(art: Artefacts, repeats: int) -> tuple[float, dict[str, float], fl
     }
     for label, query in MSM_PHASES:
         msm = backend.msm_g2 if query == "b_g2_query" else backend.msm_g1
-        prepared = _prepared(pk, backend, query)
-        phases[label] = median_seconds(lambda: msm(prepared, scalars[query]), repeats)
+        bases = getattr(prepared, query)
+        phases[label] = median_seconds(lambda: msm(bases, scalars[query]), repeats)
 
     def prove() -> None:
         create_proof_from_zkey(zkey, read_wtns(art.wtns), 3, 5)
@@ -105,19 +171,17 @@ def time_ours(art: Artefacts, repeats: int) -> tuple[float, dict[str, float], fl
     return key_load, phases, median_seconds(prove, repeats)
 
 
-def time_snarkjs(art: Artefacts, repeats: int) -> float | None:
-    """`snarkjs groth16 prove` as a whole process; None if node or snarkjs is missing."""
+def time_snarkjs(art: Artefacts, repeats: int) -> tuple[float | None, float | None]:
+    """`snarkjs groth16 prove` as a whole process: (median seconds, median peak MB); None if
+    node or snarkjs is missing."""
     snarkjs = NODE_BIN / "snarkjs"
     if not snarkjs.exists():
-        return None
+        return None, None
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = ["node", str(snarkjs), "groth16", "prove", str(art.zkey), str(art.wtns),
-               str(Path(tmp) / "proof.json"), str(Path(tmp) / "public.json")]
-
-        def prove() -> None:
-            subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-
-        return median_seconds(prove, repeats)
+        cmd = ["node", "--max-old-space-size=16384", str(snarkjs), "groth16", "prove", str(art.zkey),
+               str(art.wtns), str(Path(tmp) / "proof.json"), str(Path(tmp) / "public.json")]
+        seconds, peak, _ = median_process(cmd, repeats)
+    return seconds, peak
 
 
 def time_groth16py(art: Artefacts, repeats: int) -> float | None:
@@ -162,14 +226,18 @@ def cold_start_seconds() -> tuple[float, float]:
 
 
 def measure(art: Artefacts, repeats: int, progress: Callable[[str], None]) -> Timings:
-    progress(f"2^{art.log_size}: our prover")
+    progress(f"2^{art.log_size}: our prover, in-process")
     key_load, phases, ours = time_ours(art, repeats)
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    progress(f"2^{art.log_size}: our prover, whole process (zktrade circom prove)")
+    ours_process, ours_peak, parts = time_ours_process(art, repeats)
     progress(f"2^{art.log_size}: snarkjs")
-    snarkjs = time_snarkjs(art, repeats)
+    snarkjs, snarkjs_peak = time_snarkjs(art, repeats)
     progress(f"2^{art.log_size}: groth16py")
     groth16py = time_groth16py(art, repeats)
-    progress(f"2^{art.log_size}: ceremony contribution, ours and snarkjs")
-    contribute, snarkjs_contribute = time_contribute(art, repeats)
-    return Timings(art.log_size, art.n_constraints, key_load, peak_rss_mb, phases, ours, snarkjs, groth16py,
-                   contribute, snarkjs_contribute)
+    peak_mb = {"ours": ours_peak, "snarkjs": snarkjs_peak, "groth16py": peak_groth16py(art)}
+    contribute = snarkjs_contribute = None
+    if art.snarkjs_keys:  # a dev key has no contribution transcript to extend
+        progress(f"2^{art.log_size}: ceremony contribution, ours and snarkjs")
+        contribute, snarkjs_contribute = time_contribute(art, repeats)
+    return Timings(art.log_size, art.n_constraints, key_load, phases, ours, ours_process, parts, snarkjs,
+                   groth16py, peak_mb, contribute, snarkjs_contribute)

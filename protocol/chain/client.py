@@ -63,10 +63,15 @@ class Chain:
 
     @classmethod
     def embedded_chain(cls) -> "Chain":
-        """A fresh in-process chain (py-evm, Prague rules) with funded, unlocked accounts."""
+        """A fresh in-process chain (py-evm, Prague rules) with funded, unlocked accounts; its
+        BN254 precompiles run on zk's curve code (precompiles.py), fast when zk's is."""
+        from eth_tester import EthereumTester, PyEVMBackend
         from web3 import EthereumTesterProvider
 
-        return cls(Web3(EthereumTesterProvider()), embedded=True)
+        from .precompiles import prague_vm
+
+        backend = PyEVMBackend(vm_configuration=((0, prague_vm()),))
+        return cls(Web3(EthereumTesterProvider(EthereumTester(backend))), embedded=True)
 
     @classmethod
     def connect(cls, url: str, timeout: float = 10) -> "Chain":

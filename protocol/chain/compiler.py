@@ -2,8 +2,9 @@
 
 Solidity goes through the compiler's standard-JSON interface with every imported file inlined
 (OpenZeppelin's from node_modules, pinned in package-lock.json), so the compiler reads nothing
-from disk and the input alone decides the output. Outputs are cached under .zktrade-cache/
-by the SHA-256 of that input plus the compiler's identity: a second compile is a file read.
+from disk and the input alone decides the output. Outputs are cached in the per-user cache
+directory (zk/cache.py; $ZKTRADE_CACHE overrides it) by the SHA-256 of that input plus the
+compiler's identity: a second compile is a file read.
 """
 
 import hashlib
@@ -16,13 +17,15 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
+
+from zk.cache import cache_dir as zk_cache_dir
 
 from .errors import CompileError
 
 EVM_VERSION = "prague"  # what the embedded chain and anvil run; solc 0.8.37 defaults to osaka
 OPTIMIZER_RUNS = 200
-CONTRACTS_DIR = Path(__file__).with_name("contracts")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _SOLC_JS_DRIVER = Path(__file__).with_name("solc_compile.js")
 _IMPORT = re.compile(r"""^\s*import\s+(?:[^;]*?\s+from\s+)?["']([^"']+)["']""", re.MULTILINE)
@@ -44,12 +47,12 @@ def node_modules() -> Path:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("ZKTRADE_CACHE", Path.cwd() / ".zktrade-cache"))
+    return zk_cache_dir()
 
 
 def contract_source(name: str) -> str:
     """The text of one of our contracts, protocol/chain/contracts/NAME.sol."""
-    return (CONTRACTS_DIR / f"{name}.sol").read_text()
+    return files(__package__).joinpath("contracts", f"{name}.sol").read_text()
 
 
 def _resolve_imports(sources: Mapping[str, str]) -> dict[str, str]:
@@ -86,9 +89,9 @@ def _standard_json(sources: Mapping[str, str]) -> dict:
 
 
 @cache
-def _solc_command() -> tuple[tuple[str, ...], str]:
-    """How to run the compiler, and its identity for the cache key."""
-    binary = shutil.which("solc")
+def _solc_command(pinned: bool = False) -> tuple[tuple[str, ...], str]:
+    """How to run the compiler, and its identity for the cache key; `pinned`: solc-js only."""
+    binary = None if pinned else shutil.which("solc")
     if binary:
         version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
         return (binary, "--standard-json"), f"solc {version}"
@@ -102,8 +105,8 @@ def _solc_command() -> tuple[tuple[str, ...], str]:
     return ("node", str(_SOLC_JS_DRIVER), str(node_modules())), f"solc-js {version}"
 
 
-def _run_solc(std_input: dict) -> dict:
-    command, _ = _solc_command()
+def _run_solc(std_input: dict, pinned: bool) -> dict:
+    command, _ = _solc_command(pinned)
     proc = subprocess.run(list(command), input=json.dumps(std_input), capture_output=True, text=True)
     if proc.returncode != 0:
         raise CompileError(f"the Solidity compiler failed: {proc.stderr.strip()[:2000]}")
@@ -111,16 +114,20 @@ def _run_solc(std_input: dict) -> dict:
     return result["output"] if "output" in result else result
 
 
-def compile_solidity(sources: Mapping[str, str]) -> dict[str, Artifact]:
-    """Every contract defined in `sources` ({unit name: text}), by contract name."""
+def compile_solidity(sources: Mapping[str, str], pinned: bool = False) -> dict[str, Artifact]:
+    """Every contract defined in `sources` ({unit name: text}), by contract name.
+
+    `pinned` insists on the pinned solc-js (what the shipped artifacts are built with) even when
+    a `solc` binary is on PATH.
+    """
     std_input = _standard_json(_resolve_imports(sources))
-    _, compiler = _solc_command()
+    _, compiler = _solc_command(pinned)
     key = hashlib.sha256((compiler + json.dumps(std_input, sort_keys=True)).encode()).hexdigest()
     cached = cache_dir() / "solc" / f"{key}.json"
     if cached.is_file():
         output = json.loads(cached.read_text())
     else:
-        output = _run_solc(std_input)
+        output = _run_solc(std_input, pinned)
         errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
         if errors:
             raise CompileError("Solidity compilation failed:\n" + "\n".join(e["formattedMessage"] for e in errors))

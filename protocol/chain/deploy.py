@@ -10,13 +10,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from zk.errors import MalformedInput
-from zk.export.solidity import solidity_verifier
+from zk.export.vyper import vyper_verifier
 from zk.groth16.data import VerifyingKey
 
 from ..params import TREE_DEPTH
 from ..tree import zero_hashes
 from .client import Chain
-from .compiler import Artifact, compile_contract, contract_source
+from . import artifacts
+from .compiler import Artifact, compile_vyper, contract_source
 from .errors import ChainError
 from .poseidon_evm import poseidon_artifact
 
@@ -53,14 +54,15 @@ def pool_sources() -> dict[str, str]:
 
 
 def pool_artifact(name: str = "Pool") -> Artifact:
-    """Pool or TestToken, compiled (cached by source hash)."""
-    return compile_contract(name, pool_sources())
+    """Pool or TestToken as shipped in protocol/chain/artifacts (no compiler needed)."""
+    return artifacts.load(name, pool_sources())
 
 
 def verifier_artifact(vk: VerifyingKey, n_public: int, with_pair: bool) -> Artifact:
     if vk.n_public != n_public:
         raise MalformedInput(f"the pool needs a key with {n_public} public inputs; this one has {vk.n_public}")
-    return compile_contract("Groth16Verifier", {"Verifier.sol": solidity_verifier(vk, with_pair=with_pair)})
+    # Vyper, compiled in-process: a key-specific verifier needs no Node.js (docs/gas.md compares it)
+    return compile_vyper(vyper_verifier(vk, with_pair=with_pair), "Groth16Verifier")
 
 
 @dataclass(frozen=True)

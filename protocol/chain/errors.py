@@ -1,9 +1,9 @@
-"""Errors of the chain layer; the CLI shows them as one line (they are ZkError subclasses)."""
+"""Errors of the chain layer; the CLI shows them as one line (they are ProtocolError subclasses)."""
 
-from zk.errors import ZkError
+from ..errors import ProtocolError
 
 
-class ChainError(ZkError):
+class ChainError(ProtocolError):
     """A node, a transaction or a contract call failed; the message says which and why."""
 
 

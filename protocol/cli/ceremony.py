@@ -200,7 +200,7 @@ def _install(circuit: str, zkey, keys_dir: str) -> None:
     statement = registry.get(circuit)
     path = KeyStore(Path(keys_dir)).path_for(statement)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pk = replace(zkey.proving_key, circuit_digest=statement.r1cs.digest(), cache={})
+    pk = replace(zkey.proving_key, circuit_digest=statement.r1cs.digest())
     write_proving_key(path, pk)
     write_json(path.with_suffix(".vk.json"), vk_to_json(pk.vk))
     console.print(f"installed {path} and {path.with_suffix('.vk.json')}")

@@ -8,17 +8,14 @@ import time
 import click
 from rich.console import Console
 
-from circuits.registry import UnknownCircuit
-from zk.errors import ZkError
-
-from ..errors import ProtocolError
+from zk.errors import UserError
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 # Errors a user can act on: shown as one line, exit code 1. Anything else is a bug and keeps
 # its traceback (set ZKTRADE_DEBUG=1 to see tracebacks for user errors too).
-USER_ERRORS: tuple[type[BaseException], ...] = (ZkError, ProtocolError, UnknownCircuit, OSError)
+USER_ERRORS: tuple[type[BaseException], ...] = (UserError, OSError)
 
 
 def run_cli(group: click.Group) -> int:

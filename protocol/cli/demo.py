@@ -14,7 +14,7 @@ from .common import console, fast_backend_warmup
 @click.command("demo")
 @click.option("--rpc", default=None, help="JSON-RPC URL of a node (e.g. from `zktrade devnet up`); default: the embedded chain.")
 @click.option("--home", "home_dir", default=None, type=click.Path(file_okay=False),
-              help="Where keys and wallets go (default: keys cached in .zktrade/keys, wallets in a temporary directory).")
+              help="Where keys and wallets go (default: keys in the per-user cache directory, wallets in a temporary directory).")
 @click.option("--proof-system", is_flag=True, help="Run the proof-system demo instead: setup → prove → verify → tamper → reject.")
 @click.option("--circuit", "name", default="gates300", show_default=True, help="Circuit of the --proof-system demo.")
 def demo(rpc: str | None, home_dir: str | None, proof_system: bool, name: str) -> None:
@@ -79,7 +79,9 @@ def trading_demo(rpc: str | None, home_dir: str | None) -> None:
 
 
 def _key_cache() -> Path:
-    path = Path(".zktrade") / "keys"
+    from zk.cache import cache_dir
+
+    path = cache_dir("keys")
     path.mkdir(parents=True, exist_ok=True)
     return path.resolve()
 

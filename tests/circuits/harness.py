@@ -8,7 +8,7 @@ native twin is `accepts(c, x, native(x))`.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from circuits.builder import Api, Statement, Value, Var
+from circuits.dsl import Api, Statement, Value, Var
 from zk.errors import Unsatisfied
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circuits.builder import MAX_BITS, Api, Statement, Var, breakdown
+from circuits.dsl import MAX_BITS, Api, Statement, Var, breakdown
 from zk.errors import MalformedInput, Unsatisfied
 from zk.field import R
 

@@ -1,22 +1,12 @@
 """`zktrade devnet|deploy|export solidity|vyper` as a user runs them."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from ..support.tools import require_anvil, zktrade
+
 pytest.importorskip("web3")
-from protocol.chain import devnet  # noqa: E402
-
-ZKTRADE = [sys.executable, "-m", "protocol.cli"]
-
-
-def zktrade(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([*ZKTRADE, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_export_solidity_and_vyper_compile(tmp_path):
@@ -36,10 +26,7 @@ def test_export_solidity_and_vyper_compile(tmp_path):
 
 @pytest.mark.node
 def test_devnet_up_deploy_status_down(tmp_path):
-    try:
-        devnet.anvil_binary()
-    except devnet.DevnetError as exc:
-        pytest.skip(str(exc))
+    require_anvil()
     for name in ("free_publics7", "free_publics6"):
         assert zktrade("setup", name, "--out", name, "--seed", "1", cwd=tmp_path).returncode == 0
     r = zktrade("deploy", "--leg-vk", "free_publics7/verification_key.json",

@@ -46,3 +46,36 @@ def test_openzeppelin_imports_resolve_transitively(cache):
 def test_unknown_contract_name_lists_the_known_ones(cache):
     with pytest.raises(CompileError, match="found: A"):
         compiler.compile_contract("B", {"A.sol": SOURCE % 1})
+
+
+# The shipped artifacts (protocol/chain/artifacts): what deploying uses instead of a compiler.
+
+
+def test_shipped_artifacts_equal_a_fresh_compile_with_the_pinned_solc_js(cache):
+    from protocol.chain.artifacts import SHIPPED, shipped_text
+    from protocol.chain.artifacts.__main__ import build_texts
+
+    fresh = build_texts()
+    assert sorted(fresh) == sorted(SHIPPED)
+    for name in SHIPPED:
+        assert fresh[name] == shipped_text(name), f"{name}.json drifted: run `python -m protocol.chain.artifacts build`"
+    assert not list(cache.glob("solc/*.tmp"))
+
+
+def test_shipped_artifacts_were_built_from_todays_sources():
+    from protocol.chain.artifacts.__main__ import stale
+
+    assert stale() == []
+
+
+def test_a_shipped_artifact_is_refused_for_other_sources():
+    from protocol.chain import artifacts
+    from protocol.chain.deploy import pool_sources
+
+    sources = pool_sources()
+    assert artifacts.load("Pool", sources).bytecode
+    changed = {**sources, "zktrade/Pool.sol": sources["zktrade/Pool.sol"] + "\n// edited\n"}
+    with pytest.raises(CompileError, match="protocol.chain.artifacts build"):
+        artifacts.load("Pool", changed)
+    with pytest.raises(CompileError, match="shipped: Pool, TestToken"):
+        artifacts.load("Verifier", sources)

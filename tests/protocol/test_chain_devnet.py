@@ -8,6 +8,7 @@ from protocol.tree import MerkleTree
 from zk.formats.calldata import proof_words
 from zk.groth16 import prove
 
+from ..support.tools import require_anvil
 from ..zk.keys import keys
 
 pytest.importorskip("web3")
@@ -24,10 +25,7 @@ pytestmark = pytest.mark.node
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory):
-    try:
-        devnet.anvil_binary()
-    except devnet.DevnetError as exc:
-        pytest.skip(str(exc))
+    require_anvil()
     directory = tmp_path_factory.mktemp("devnet")
     started = devnet.up(directory)
     yield directory, started
@@ -40,10 +38,7 @@ def chain(node):
 
 
 def test_up_status_down(tmp_path):
-    try:
-        devnet.anvil_binary()
-    except devnet.DevnetError as exc:
-        pytest.skip(str(exc))
+    require_anvil()
     assert devnet.status(tmp_path) is None
     started = devnet.up(tmp_path)
     assert devnet.is_healthy(started.url) and started.url.startswith("http://127.0.0.1:")

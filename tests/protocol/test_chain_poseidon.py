@@ -45,8 +45,11 @@ def test_inputs_outside_the_field_are_refused_not_reduced(chain, poseidon, bad):
 
 
 def test_other_selectors_revert(chain, poseidon):
-    with pytest.raises(Exception):
-        chain.w3.eth.call({"to": poseidon.address, "data": "0x12345678" + "00" * 64})
+    other = {"type": "function", "name": "other", "stateMutability": "view", "outputs": [{"type": "uint256"}],
+             "inputs": [{"type": "uint256[2]"}]}  # any selector but poseidon(uint256[2])'s
+    contract = chain.w3.eth.contract(address=poseidon.address, abi=[other])
+    with pytest.raises(ChainError, match="call other reverted without a reason"):
+        chain.call(contract.functions.other([1, 2]))
 
 
 def test_fits_eip170_and_costs_less_than_20k_per_hash(chain, poseidon):

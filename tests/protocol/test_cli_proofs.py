@@ -1,19 +1,10 @@
 """The proof-system CLI end to end, as a user runs it: exit codes and one-line errors."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ZKTRADE = [sys.executable, "-m", "protocol.cli"]
-
-
-def zktrade(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([*ZKTRADE, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
+from ..support.tools import zktrade
 
 
 def assert_one_line_error(result, *fragments: str):

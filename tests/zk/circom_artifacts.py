@@ -1,6 +1,6 @@
 """circom/snarkjs artefacts for the interop tests, built with the pinned npm tools.
 
-Built once into .zktrade-cache/circom/<key>/ (git-ignored), keyed by the circuit source, its
+Built once into the per-user cache directory's circom/<key>/ (zk/cache.py), keyed by the circuit source, its
 input and package-lock.json, so a second session reuses them; within a session, once per
 process. Commands, for reproducing by hand (from the repository root):
 
@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from zk.cache import cache_dir
+
 from ..conftest import ROOT, node_tool, run_snarkjs
 
-CACHE = ROOT / ".zktrade-cache" / "circom"
+CACHE = cache_dir("circom")
 FIXTURES = ROOT / "tests" / "fixtures" / "circom"
 PTAU_POWER = 12
 

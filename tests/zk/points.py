@@ -1,4 +1,4 @@
-"""Points that must be rejected: on the G2 twist but outside the order-r subgroup."""
+"""Points of the G2 twist, and ones that must be rejected: on the twist but outside the order-r subgroup."""
 
 from zk.curve import g2_in_subgroup, g2_is_on_curve
 from zk.field import Q
@@ -28,14 +28,18 @@ def _fq2_sqrt(a0: int, a1: int) -> tuple[int, int] | None:
     return None
 
 
+def twist_point(x: tuple[int, int]):
+    """A point of the G2 twist with this x coordinate, or None if x³ + b₂ is not a square."""
+    xx = ((x[0] * x[0] - x[1] * x[1]) % Q, 2 * x[0] * x[1] % Q)
+    x3 = ((xx[0] * x[0] - xx[1] * x[1]) % Q, (xx[0] * x[1] + xx[1] * x[0]) % Q)
+    y = _fq2_sqrt((x3[0] + B2[0]) % Q, (x3[1] + B2[1]) % Q)
+    return None if y is None else (x, y)
+
+
 def g2_point_outside_subgroup():
     for x0 in range(1, 100):
-        x = (x0, 1)
-        xx = ((x[0] * x[0] - x[1] * x[1]) % Q, 2 * x[0] * x[1] % Q)
-        x3 = ((xx[0] * x[0] - xx[1] * x[1]) % Q, (xx[0] * x[1] + xx[1] * x[0]) % Q)
-        y = _fq2_sqrt((x3[0] + B2[0]) % Q, (x3[1] + B2[1]) % Q)
-        if y:
-            p = (x, y)
+        p = twist_point((x0, 1))
+        if p:
             assert g2_is_on_curve(p)
             if not g2_in_subgroup(p):
                 return p

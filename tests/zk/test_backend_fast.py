@@ -91,6 +91,35 @@ def test_msm_large_uses_several_windows_and_threads():
     assert fast.msm_g2(fast.prepare_g2([q] * n), scalars) == g2_mul(q, sum(scalars) % R)
 
 
+@pytest.mark.parametrize("width", [2, 3, 7, 11, 13, 16])
+def test_signed_digits_rebuild_every_scalar(width):
+    """Σ_w digit_w·2^(w·width) = k with every digit in (−2^(width−1), 2^(width−1)], for the
+    edge scalars (r − 1 borrows through every window) and random ones."""
+    import numpy as np
+
+    rng = random.Random(width)
+    scalars = [*EDGE_SCALARS, 2**253, *(rng.randrange(R) for _ in range(40))]
+    n_windows = fast.window_count(width)
+    digits = np.empty((n_windows, len(scalars)), np.int32)
+    kernels = fast.K
+    kernels.signed_digits(fast._limbs(scalars), np.arange(len(scalars)), width, digits, 0, len(scalars))
+    half = 1 << (width - 1)
+    for k, scalar in enumerate(scalars):
+        column = [int(d) for d in digits[:, k]]
+        assert all(-half < d <= half for d in column)
+        assert sum(d << (w * width) for w, d in enumerate(column)) == scalar
+
+
+def test_window_width_keeps_buckets_in_cache():
+    """The window grows with n until its buckets would leave the cache; G2's cap is one bit
+    narrower (its points are twice as large)."""
+    g1_cap, g2_cap = fast._bucket_cap((4,)), fast._bucket_cap((2, 4))
+    assert g2_cap == g1_cap - 1
+    assert 2 ** (g1_cap - 1) * 64 <= fast._BUCKET_BYTES < 2**g1_cap * 64
+    widths = [fast.window_width(2**k, g1_cap, threads=2) for k in range(8, 21)]
+    assert widths == sorted(widths) and widths[0] < g1_cap == widths[-1]
+
+
 def test_msm_rejects_length_mismatch():
     with pytest.raises(ValueError, match="one scalar per base"):
         fast.msm_g1(fast.prepare_g1([G1_GENERATOR]), [1, 2])

@@ -1,24 +1,31 @@
 """Groth16 completeness, soundness negatives, zero knowledge, batch verification."""
 
+import gc
 import random
 from dataclasses import replace
 
 import pytest
 
+from zk.backends import get_backend, reference
 from zk.curve import G1_GENERATOR, G2_GENERATOR, g1_add, g1_mul, g2_add, g2_mul
 from zk.errors import KeyMismatch, MalformedInput, Unsatisfied
 from zk.field import R
 from zk.groth16 import (
+    assemble_proof,
     batch_verify,
     create_proof,
     generate_parameters,
+    prepare_proving_key,
     prepare_verifying_key,
     prove,
     sample_toxic_waste,
     verify_proof,
 )
+from zk.groth16 import prover
+from zk.qap import get_reduction
 from zk.r1cs import R1CS, Constraint, lc
 
+from .backend_choice import each_backend  # noqa: F401 (fixture)
 from .keys import keys
 
 
@@ -75,9 +82,21 @@ def cubic_proof():
     return pvk, prove(pk, c.r1cs, w), c.r1cs.public_inputs(w)
 
 
+def on_this_backend(fixture):
+    """The fixture's proof and inputs, with the key prepared for the backend under test."""
+    pvk, proof, public = fixture
+    return prepare_verifying_key(pvk.vk), proof, public
+
+
+def test_valid_proof_is_accepted(cubic_proof, each_backend):
+    pvk, proof, public = on_this_backend(cubic_proof)
+    assert (pvk.g2.lines is None) == (each_backend == "reference")
+    assert verify_proof(pvk, proof, public)
+
+
 @pytest.mark.parametrize("element", ["a", "b", "c"])
-def test_each_tampered_proof_element_is_rejected(cubic_proof, element):
-    pvk, proof, public = cubic_proof
+def test_each_tampered_proof_element_is_rejected(cubic_proof, element, each_backend):
+    pvk, proof, public = on_this_backend(cubic_proof)
     moved = {
         "a": g1_add(proof.a, G1_GENERATOR),
         "b": g2_add(proof.b, G2_GENERATOR),
@@ -86,8 +105,8 @@ def test_each_tampered_proof_element_is_rejected(cubic_proof, element):
     assert not verify_proof(pvk, replace(proof, **{element: moved}), public)
 
 
-def test_each_public_input_changed_is_rejected(cubic_proof):
-    pvk, proof, public = cubic_proof
+def test_each_public_input_changed_is_rejected(cubic_proof, each_backend):
+    pvk, proof, public = on_this_backend(cubic_proof)
     assert len(public) == 4
     for i in range(len(public)):
         changed = list(public)
@@ -95,8 +114,8 @@ def test_each_public_input_changed_is_rejected(cubic_proof):
         assert not verify_proof(pvk, proof, changed), f"public input {i} changed was accepted"
 
 
-def test_swapped_elements_are_rejected(cubic_proof):
-    pvk, proof, public = cubic_proof
+def test_swapped_elements_are_rejected(cubic_proof, each_backend):
+    pvk, proof, public = on_this_backend(cubic_proof)
     assert not verify_proof(pvk, replace(proof, a=proof.c, c=proof.a), public)
 
 
@@ -110,10 +129,10 @@ def test_public_input_shape_and_range(cubic_proof):
         verify_proof(pvk, proof, [-1, *public[1:]])
 
 
-def test_points_off_curve_and_outside_subgroup_are_rejected(cubic_proof):
+def test_points_off_curve_and_outside_subgroup_are_rejected(cubic_proof, each_backend):
     from .points import g2_point_outside_subgroup
 
-    pvk, proof, public = cubic_proof
+    pvk, proof, public = on_this_backend(cubic_proof)
     with pytest.raises(MalformedInput, match="A is not on the BN254 G1 curve"):
         verify_proof(pvk, replace(proof, a=(1, 3)), public)
     with pytest.raises(MalformedInput, match="B is not in the BN254 G2 subgroup"):
@@ -157,8 +176,9 @@ def test_seeded_setup_is_reproducible_and_unseeded_is_fresh():
     assert sample_toxic_waste() != sample_toxic_waste()
 
 
-def test_batch_verification_accepts_valid_and_rejects_any_bad():
-    c, pk, pvk = keys("gates64x32")
+def test_batch_verification_accepts_valid_and_rejects_any_bad(each_backend):
+    c, pk, _ = keys("gates64x32")
+    pvk = prepare_verifying_key(pk.vk)
     items = []
     for s in (3, 4, 5):
         w = c.witness({"s": s})
@@ -182,4 +202,39 @@ def test_batch_verification_accepts_valid_and_rejects_any_bad():
 
 
 def test_g2_negation_via_scalar():
-    assert g2_mul(G2_GENERATOR, R - 1) == g2_add(g2_mul(G2_GENERATOR, R - 2), G2_GENERATOR)
+    """g2_neg(P) = (r - 1)·P, it cancels P, and it is an involution fixing the point at infinity."""
+    from zk.curve import G2_INFINITY, g2_neg
+
+    for p in (G2_GENERATOR, g2_mul(G2_GENERATOR, random.Random(5).randrange(2, R))):
+        assert g2_neg(p) == g2_mul(p, R - 1) != p
+        assert g2_add(p, g2_neg(p)) == G2_INFINITY
+        assert g2_neg(g2_neg(p)) == p
+    assert g2_neg(G2_INFINITY) == G2_INFINITY
+
+
+def test_a_prepared_key_proves_as_the_plain_key_does():
+    c, pk, pvk = keys("cubic")
+    w = c.witness(c.example_inputs())
+    prepared = prepare_proving_key(pk)
+    h = get_reduction(pk.reduction).witness_h(c.r1cs, w)
+    assert assemble_proof(prepared, w, h, 5, 6) == create_proof(pk, c.r1cs, w, 5, 6)
+    assert prepared.backend == get_backend().name
+
+
+def test_a_key_prepared_for_another_backend_is_refused(monkeypatch):
+    c, pk, _ = keys("cubic")
+    prepared = prepare_proving_key(pk, reference)
+    monkeypatch.setenv("ZKTRADE_BACKEND", "fast")
+    with pytest.raises(KeyMismatch, match="prepared for the reference backend"):
+        assemble_proof(prepared, c.witness(c.example_inputs()), [0] * pk.domain_size, 1, 1)
+
+
+def test_the_prepared_form_of_a_plain_key_goes_with_the_key():
+    cs, w = random_r1cs(random.Random(9), 1, 2, 4)
+    pk = generate_parameters(cs, sample_toxic_waste(9))
+    prove(pk, cs, w)
+    assert any(key[0] == id(pk) for key in prover._prepared_keys)
+    before = len(prover._prepared_keys)
+    del pk
+    gc.collect()
+    assert len(prover._prepared_keys) == before - 1

@@ -19,7 +19,11 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic, overload
 
+from ..cache import configure_numba_cache
 from ..field import Q, R
+
+# Before the first @njit(cache=True): numba picks a function's cache directory when decorating it.
+configure_numba_cache()
 
 # ---------------------------------------------------------------- 64-bit limb primitives
 
@@ -535,80 +539,114 @@ def classify_scalars(scalars):
     return kinds
 
 
+@njit(nogil=True, cache=True)
+def signed_digits(scalars, indices, width, out, lo, hi):
+    """out[w, k] = digit w of scalars[indices[k]] in signed base 2^width, for lo <= k < hi.
+
+    Digits lie in (−2^(width−1), 2^(width−1)] and Σ_w out[w, k]·2^(w·width) is the scalar: a
+    digit above half the base borrows one from the next window. A negative digit adds −P, so
+    a window needs only 2^(width−1) buckets (half the memory and half the running sum).
+    """
+    half = 1 << (width - 1)
+    base = 1 << width
+    for k in range(lo, hi):
+        i = indices[k]
+        carry = 0
+        for w in range(out.shape[0]):
+            d = window_digit(scalars, i, w * width, width) + carry
+            carry = 1 if d > half else 0
+            out[w, k] = d - carry * base
+
+
 _ADD, _DOUBLE, _CANCEL = 0, 1, 2
 
 
 @njit
-def _apply_batch(bases, buckets, filled, pairs, count, prefix, denominators):
-    """Finish the pending affine additions bucket[d] += P with one field inversion.
+def _signed_affine(bases, i, negative):
+    x, y = load_affine(bases, i)
+    if negative:
+        return (x, f_sub(f_zero(y), y))
+    return (x, y)
 
-    pairs[t] = (bucket d, point i, kind); prefix[t] = product of the earlier denominators.
+
+@njit
+def _apply_batch(bases, buckets, filled, pairs, count, prefix, denominators):
+    """Finish the pending affine additions bucket[b] += ±P with one field inversion.
+
+    pairs[t] = (bucket b, point i, kind, negated); prefix[t] = product of earlier denominators.
     """
     if count == 0:
         return
     inv = f_inv(f_mul(load_coord(prefix, count - 1, 0), load_coord(denominators, count - 1, 0)))
     for t in range(count - 1, -1, -1):
-        d, i, kind = pairs[t, 0], pairs[t, 1], pairs[t, 2]
+        b, i, kind = pairs[t, 0], pairs[t, 1], pairs[t, 2]
         den_inv = f_mul(inv, load_coord(prefix, t, 0))
         inv = f_mul(inv, load_coord(denominators, t, 0))
         if kind == _CANCEL:
-            filled[d] = False
+            filled[b] = False
             continue
-        xb, yb = load_affine(buckets, d)
-        xp, yp = load_affine(bases, i)
+        xb, yb = load_affine(buckets, b)
+        xp, yp = _signed_affine(bases, i, pairs[t, 3] != 0)
         if kind == _DOUBLE:
             xx = f_sqr(xb)
             lam = f_mul(f_add(f_add(xx, xx), xx), den_inv)
         else:
             lam = f_mul(f_sub(yp, yb), den_inv)
         x3 = f_sub(f_sub(f_sqr(lam), xb), xp)
-        store_point(buckets, d, (x3, f_sub(f_mul(lam, f_sub(xb, x3)), yb)))
+        store_point(buckets, b, (x3, f_sub(f_mul(lam, f_sub(xb, x3)), yb)))
 
 
 @njit(nogil=True, cache=True)
-def msm_windows(bases, scalars, indices, width, windows, batch, window_sums):
-    """window_sums[w] = Σ_i digit_w(scalars[i])·bases[i] over `indices`, for each w in `windows`.
+def msm_windows(bases, digits, indices, width, windows, batch, window_sums):
+    """window_sums[w] = Σ_k digits[w, k]·bases[indices[k]], for each w in `windows`.
 
     Bucket method with affine buckets: up to `batch` additions into distinct buckets share
     one field inversion (Montgomery's trick gives every λ = Δy/Δx), about 6 multiplications
     per point instead of 11 for a Jacobian mixed addition. A point whose bucket already has an
-    addition pending goes into that bucket's Jacobian overflow instead. Then Σ_d d·bucket_d by
-    a running sum. Threads take disjoint sets of windows (the kernel releases the GIL).
+    addition pending goes into that bucket's Jacobian overflow instead; overflows are flagged,
+    so only the few buckets that have one are touched (the buckets stay small in cache). Then
+    Σ_b (b+1)·bucket_b by a running sum. Threads take disjoint sets of windows (no GIL).
     """
     infinity = jac_infinity(zero_of(bases))
     coords = bases.shape[2:]
-    n_buckets = (1 << width) - 1
+    n_buckets = 1 << (width - 1)
     buckets = np.empty((n_buckets, 2) + coords, np.uint64)
     overflow = np.empty((n_buckets, 3) + coords, np.uint64)
     filled = np.zeros(n_buckets, np.bool_)
+    overflowed = np.zeros(n_buckets, np.bool_)
     stamp = np.full(n_buckets, -1, np.int64)
-    pairs = np.empty((batch, 3), np.int64)
+    pairs = np.empty((batch, 4), np.int64)
     prefix = np.empty((batch, 1) + coords, np.uint64)
     denominators = np.empty((batch, 1) + coords, np.uint64)
     one = f_one(zero_of(bases))
     batch_id = 0
     for w in windows:
-        start = w * width
         filled[:] = False
-        for d in range(n_buckets):
-            store_point(overflow, d, infinity)
+        overflowed[:] = False
         count = 0
         acc = one
         for k in range(indices.shape[0]):
+            digit = digits[w, k]
+            if digit == 0:
+                continue
             i = indices[k]
-            d = window_digit(scalars, i, start, width) - 1
-            if d < 0:
+            negative = digit < 0
+            b = (-digit if negative else digit) - 1
+            if stamp[b] == batch_id:
+                xp, yp = _signed_affine(bases, i, negative)
+                if overflowed[b]:
+                    store_point(overflow, b, jac_add_affine(load_jacobian(overflow, b), (xp, yp)))
+                else:
+                    store_point(overflow, b, (xp, yp, one))
+                    overflowed[b] = True
                 continue
-            if stamp[d] == batch_id:
-                store_point(overflow, d, jac_add_affine(load_jacobian(overflow, d), load_affine(bases, i)))
+            if not filled[b]:
+                store_point(buckets, b, _signed_affine(bases, i, negative))
+                filled[b] = True
                 continue
-            if not filled[d]:
-                store_point(buckets, d, load_affine(bases, i))
-                filled[d] = True
-                continue
-            stamp[d] = batch_id
-            xb, yb = load_affine(buckets, d)
-            xp, yp = load_affine(bases, i)
+            stamp[b] = batch_id
+            xb, yb = load_affine(buckets, b)
+            xp, yp = _signed_affine(bases, i, negative)
             kind = _ADD
             den = f_sub(xp, xb)
             if f_is_zero(den):
@@ -618,7 +656,7 @@ def msm_windows(bases, scalars, indices, width, windows, batch, window_sums):
                 else:
                     kind = _CANCEL
                     den = one
-            pairs[count, 0], pairs[count, 1], pairs[count, 2] = d, i, kind
+            pairs[count, 0], pairs[count, 1], pairs[count, 2], pairs[count, 3] = b, i, kind, negative
             store_coord(prefix, count, 0, acc)
             store_coord(denominators, count, 0, den)
             acc = f_mul(acc, den)
@@ -632,10 +670,11 @@ def msm_windows(bases, scalars, indices, width, windows, batch, window_sums):
         batch_id += 1
         running = infinity
         total = infinity
-        for d in range(n_buckets - 1, -1, -1):
-            if filled[d]:
-                running = jac_add_affine(running, load_affine(buckets, d))
-            running = jac_add(running, load_jacobian(overflow, d))
+        for b in range(n_buckets - 1, -1, -1):
+            if filled[b]:
+                running = jac_add_affine(running, load_affine(buckets, b))
+            if overflowed[b]:
+                running = jac_add(running, load_jacobian(overflow, b))
             total = jac_add(total, running)
         store_point(window_sums, w, total)
 

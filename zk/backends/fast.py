@@ -25,10 +25,13 @@ name = "fast"
 
 # Cost of a Jacobian + Jacobian addition relative to a Jacobian + affine one (16 vs 11 mults).
 _ADD_COST = 1.5
-# Running-sum cost per bucket relative to one batched bucket addition, measured on these
-# kernels (2^14 G1 points: window 11 fastest, 10 and 12 within 5-15%).
-_BUCKET_COST = 1.1
+# Running-sum cost per bucket relative to one batched bucket addition (a mixed and a full
+# Jacobian addition against ~6 multiplications and the bucket's loads per point).
+_BUCKET_COST = 2.2
 _MAX_WINDOW = 16
+# Bytes of affine buckets per thread: half an L2 cache of 2 MiB, so that the buckets, the
+# overflow flags and the streamed bases share it (wider windows missed L2 on every point).
+_BUCKET_BYTES = 1 << 20
 _LOG2_R = 254  # every scalar is < r < 2^254
 
 
@@ -145,19 +148,33 @@ def _affine_points(jacobian: np.ndarray) -> list:
 # ---------------------------------------------------------------- MSM
 
 
-def window_width(n: int) -> int:
-    """The Pippenger window minimising windows × (n bucket additions + the buckets' running sum)."""
+def _bucket_cap(coord_shape: tuple[int, ...]) -> int:
+    """The widest window whose affine buckets fit in _BUCKET_BYTES (G1 points 64 bytes, G2 128)."""
+    point_bytes = 2 * 8 * int(np.prod(coord_shape))
+    return min(_MAX_WINDOW, (_BUCKET_BYTES // point_bytes).bit_length())
+
+
+def window_count(width: int) -> int:
+    """Signed digits of a scalar below 2^254: one more window than 254 bits need when the top
+    digit could borrow (254 // width + 1 either way)."""
+    return _LOG2_R // width + 1
+
+
+def window_width(n: int, max_width: int = _MAX_WINDOW, threads: int = 1) -> int:
+    """The window minimising the slowest thread's work: its windows × (n bucket additions +
+    the running sum over 2^(width−1) buckets). Windows are dealt to threads whole, so a width
+    whose window count splits evenly can win over a nominally cheaper one."""
 
     def cost(c: int) -> float:
-        return -(-_LOG2_R // c) * (n + _BUCKET_COST * 2**c)
+        return -(-window_count(c) // threads) * (n + _BUCKET_COST * 2 ** (c - 1))
 
-    return min(range(1, _MAX_WINDOW + 1), key=cost)
+    return min(range(2, max_width + 1), key=cost)
 
 
 def _batch_size(width: int) -> int:
     """Affine additions per shared inversion (~300 multiplications): a quarter of the buckets,
     so that few points find their bucket busy."""
-    return max(16, min(1024, (1 << width) // 4))
+    return max(16, min(1024, (1 << (width - 1)) // 4))
 
 
 def _msm(prepared: PreparedBases, scalars: Sequence[int]):
@@ -174,15 +191,19 @@ def _msm(prepared: PreparedBases, scalars: Sequence[int]):
     kinds[prepared.is_infinity] = 0
     ones = np.flatnonzero(kinds == 1)
     indices = np.flatnonzero(kinds == 2)
-    width = window_width(len(indices))
-    n_windows = -(-_LOG2_R // width)
+    threads = thread_count()
+    width = window_width(len(indices), _bucket_cap(coord_shape), threads)
+    n_windows = window_count(width)
     window_sums = np.zeros((n_windows, 3) + coord_shape, np.uint64)  # Z = 0: infinity
     if len(indices):
-        threads = min(thread_count(), n_windows)
+        digits = np.empty((n_windows, len(indices)), np.int32)
+        _run_parallel(
+            [(K.signed_digits, (limbs, indices, width, digits, lo, hi)) for lo, hi in _split(len(indices), threads)]
+        )
         _run_parallel(
             [
-                (K.msm_windows, (bases, limbs, indices, width, windows, _batch_size(width), window_sums))
-                for windows in (np.arange(t, n_windows, threads) for t in range(threads))
+                (K.msm_windows, (bases, digits, indices, width, windows, _batch_size(width), window_sums))
+                for windows in (np.arange(t, n_windows, threads) for t in range(min(threads, n_windows)))
             ]
         )
     K.msm_combine(window_sums, width, bases, ones, out)
@@ -270,6 +291,7 @@ def coset_evaluations(evals: Sequence[int], omega: int, shift: int) -> list[int]
 
 _KERNELS = (
     K.classify_scalars,
+    K.signed_digits,
     K.msm_windows,
     K.msm_combine,
     K.fixed_base_table,

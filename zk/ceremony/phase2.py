@@ -159,7 +159,7 @@ def new_ceremony(r1cs: R1CS, ptau: Ptau, coefficients: Sequence[Coefficient] | N
             raise MalformedInput("the coefficient order given is not of this R1CS")
         pk = zkey.proving_key
         digest = zkey_digest(pk.n_wires, pk.n_public, pk.domain_size, encode_coefficients(coefficients))
-        zkey = Zkey(replace(pk, circuit_digest=digest, cache={}), tuple(coefficients), zkey.mpc_params)
+        zkey = Zkey(replace(pk, circuit_digest=digest), tuple(coefficients), zkey.mpc_params)
     params = MpcParams(circuit_hash(zkey, ptau), ())
     return replace(zkey, mpc_params=encode_mpc_params(params))
 
@@ -205,7 +205,6 @@ def contribute(zkey: Zkey, rng: ChaCha, name: str = "", beacon: Beacon | None = 
         delta_g1=delta_g1,
         l_query=tuple(backend.batch_mul_g1(pk.l_query, [d_inv] * len(pk.l_query))),
         h_query=tuple(backend.batch_mul_g1(pk.h_query, [d_inv] * len(pk.h_query))),
-        cache={},
     )
     new_params = MpcParams(params.cs_hash, (*params.contributions, contribution))
     return Zkey(new_pk, zkey.coefficients, encode_mpc_params(new_params)), contribution

@@ -222,7 +222,7 @@ def zkey_from_proving_key(pk: ProvingKey, r1cs: R1CS, mpc_params: bytes) -> Zkey
         raise MalformedInput("only keys made with the circom reduction for this circuit can be written as .zkey")
     coefficients = qap_coefficients(r1cs)
     digest = zkey_digest(pk.n_wires, pk.n_public, pk.domain_size, encode_coefficients(coefficients))
-    return Zkey(replace(pk, circuit_digest=digest, cache={}), coefficients, mpc_params)
+    return Zkey(replace(pk, circuit_digest=digest), coefficients, mpc_params)
 
 
 def write_zkey(path: str | Path, zkey: Zkey) -> None:

@@ -1,7 +1,14 @@
 """Groth16 over BN254 (Groth, EUROCRYPT 2016), in the arkworks layout: data, setup, prover, verifier."""
 
 from .data import Proof, ProvingKey, ToxicWaste, VerifyingKey
-from .prover import assemble_proof, check_key_matches, create_proof, prove
+from .prover import (
+    PreparedProvingKey,
+    assemble_proof,
+    check_key_matches,
+    create_proof,
+    prepare_proving_key,
+    prove,
+)
 from .setup import DEV_ONLY_WARNING, generate_parameters, sample_toxic_waste, setup
 from .verifier import (
     PreparedVerifyingKey,
@@ -13,6 +20,7 @@ from .verifier import (
 
 __all__ = [
     "DEV_ONLY_WARNING",
+    "PreparedProvingKey",
     "PreparedVerifyingKey",
     "Proof",
     "ProvingKey",
@@ -23,6 +31,7 @@ __all__ = [
     "check_key_matches",
     "create_proof",
     "generate_parameters",
+    "prepare_proving_key",
     "prepare_verifying_key",
     "prove",
     "sample_toxic_waste",

@@ -1,6 +1,6 @@
 """Groth16 keys and proofs: data only, algorithms live in setup/prover/verifier."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..curve import G1Point, G2Point
 
@@ -33,8 +33,6 @@ class ProvingKey:
     domain_size: int
     reduction: str
     circuit_digest: str
-    # Backend-specific converted bases (e.g. Montgomery arrays), filled on first use.
-    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_public(self) -> int:

@@ -1,24 +1,82 @@
-"""The Groth16 prover. `create_proof` is deterministic in (r, s); `prove` draws them fresh."""
+"""The Groth16 prover. `create_proof` is deterministic in (r, s); `prove` draws them fresh.
+
+The MSMs run on a `PreparedProvingKey`: the key's query bases in the selected backend's form
+(Montgomery limb arrays for the fast one), converted once, as `PreparedVerifyingKey` holds
+what the verifier precomputes. Callers that prove many times with one key prepare it once;
+`prove(pk, ...)` on a plain key prepares it on the first call and reuses that for as long as
+the key object lives.
+"""
 
 import secrets
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..backends import get_backend
-from ..curve import g1_add, g1_mul, g1_neg, g2_add, g2_mul
+from ..curve import G1Point, g1_add, g1_mul, g1_neg, g2_add, g2_mul
 from ..errors import KeyMismatch
 from ..field import R
 from ..qap import get_reduction
 from ..r1cs import R1CS
-from .data import Proof, ProvingKey
+from .data import Proof, ProvingKey, VerifyingKey
 
 
-def _prepared(pk: ProvingKey, backend, query: str):
-    key = (backend.name, query)
-    if key not in pk.cache:
-        bases = getattr(pk, query)
-        prepare = backend.prepare_g2 if query == "b_g2_query" else backend.prepare_g1
-        pk.cache[key] = prepare(bases)
-    return pk.cache[key]
+@dataclass(frozen=True, eq=False)
+class PreparedProvingKey:
+    """What the prover's MSMs need, the five query bases in the form of backend `backend`.
+
+    A reader that already holds the bases in that form (a .zkey's Montgomery sections for the
+    fast backend) builds this directly, without the affine tuples of a `ProvingKey`.
+    """
+
+    backend: str
+    vk: VerifyingKey
+    beta_g1: G1Point
+    delta_g1: G1Point
+    a_query: object
+    b_g1_query: object
+    b_g2_query: object
+    h_query: object
+    l_query: object
+
+    @property
+    def n_public(self) -> int:
+        return self.vk.n_public
+
+
+# Prepared forms of plain keys, by identity and backend; an entry goes when its key does.
+_prepared_keys: dict[tuple[int, str], PreparedProvingKey] = {}
+
+
+def prepare_proving_key(pk: ProvingKey, backend=None) -> PreparedProvingKey:
+    """Convert the key's bases for `backend` (default: the selected one) once."""
+    backend = backend or get_backend()
+    return PreparedProvingKey(
+        backend=backend.name,
+        vk=pk.vk,
+        beta_g1=pk.beta_g1,
+        delta_g1=pk.delta_g1,
+        a_query=backend.prepare_g1(pk.a_query),
+        b_g1_query=backend.prepare_g1(pk.b_g1_query),
+        b_g2_query=backend.prepare_g2(pk.b_g2_query),
+        h_query=backend.prepare_g1(pk.h_query),
+        l_query=backend.prepare_g1(pk.l_query),
+    )
+
+
+def _prepared(pk: ProvingKey | PreparedProvingKey, backend) -> PreparedProvingKey:
+    if isinstance(pk, PreparedProvingKey):
+        if pk.backend != backend.name:
+            raise KeyMismatch(
+                f"the proving key was prepared for the {pk.backend} backend, but {backend.name} is "
+                "selected: prepare it again (or select its backend with ZKTRADE_BACKEND)"
+            )
+        return pk
+    key = (id(pk), backend.name)
+    if key not in _prepared_keys:
+        _prepared_keys[key] = prepare_proving_key(pk, backend)
+        weakref.finalize(pk, _prepared_keys.pop, key, None)
+    return _prepared_keys[key]
 
 
 def check_key_matches(pk: ProvingKey, r1cs: R1CS) -> None:
@@ -40,33 +98,27 @@ def create_proof(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int], r: int, s: 
     return assemble_proof(pk, witness, h, r, s)
 
 
-def assemble_proof(pk: ProvingKey, witness: Sequence[int], h: Sequence[int], r: int, s: int) -> Proof:
+def assemble_proof(
+    pk: ProvingKey | PreparedProvingKey, witness: Sequence[int], h: Sequence[int], r: int, s: int
+) -> Proof:
     """The MSMs of Groth16 given the full witness and H's scalars (the QAP's part is done).
 
     Callers that hold the constraints in another form (a snarkjs .zkey's coefficient section)
     compute `h` their own way and share this step.
     """
     backend = get_backend()
+    key = _prepared(pk, backend)
     w = list(witness)
-    private = w[pk.n_public + 1 :]
+    private = w[key.n_public + 1 :]
 
-    a = g1_add(
-        g1_add(pk.vk.alpha_g1, backend.msm_g1(_prepared(pk, backend, "a_query"), w)),
-        g1_mul(pk.delta_g1, r),
-    )
-    b = g2_add(
-        g2_add(pk.vk.beta_g2, backend.msm_g2(_prepared(pk, backend, "b_g2_query"), w)),
-        g2_mul(pk.vk.delta_g2, s),
-    )
-    b1 = g1_add(
-        g1_add(pk.beta_g1, backend.msm_g1(_prepared(pk, backend, "b_g1_query"), w)),
-        g1_mul(pk.delta_g1, s),
-    )
-    c = backend.msm_g1(_prepared(pk, backend, "l_query"), private)
-    c = g1_add(c, backend.msm_g1(_prepared(pk, backend, "h_query"), h))
+    a = g1_add(g1_add(key.vk.alpha_g1, backend.msm_g1(key.a_query, w)), g1_mul(key.delta_g1, r))
+    b = g2_add(g2_add(key.vk.beta_g2, backend.msm_g2(key.b_g2_query, w)), g2_mul(key.vk.delta_g2, s))
+    b1 = g1_add(g1_add(key.beta_g1, backend.msm_g1(key.b_g1_query, w)), g1_mul(key.delta_g1, s))
+    c = backend.msm_g1(key.l_query, private)
+    c = g1_add(c, backend.msm_g1(key.h_query, h))
     c = g1_add(c, g1_mul(a, s))
     c = g1_add(c, g1_mul(b1, r))
-    c = g1_add(c, g1_neg(g1_mul(pk.delta_g1, r * s % R)))
+    c = g1_add(c, g1_neg(g1_mul(key.delta_g1, r * s % R)))
     return Proof(a=a, b=b, c=c)
 
 

@@ -1,11 +1,7 @@
 """Export to circom's .r1cs/.wtns: read back by our parser, and accepted by snarkjs (depth-20 Merkle)."""
 
 import json
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -16,12 +12,7 @@ from zk.field import R
 from zk.formats.r1cs_bin import read_r1cs
 from zk.formats.wtns import read_wtns, write_wtns
 
-from ..conftest import run_snarkjs
-
-
-def zktrade(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "protocol.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "200"}, timeout=600)
+from ..support.tools import run_snarkjs, zktrade
 
 
 def membership_input(depth: int, seed: int) -> dict:

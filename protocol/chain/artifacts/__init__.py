@@ -1,0 +1,65 @@
+"""The compiled Solidity contracts the package ships, so deploying and calling them needs no Node.js.
+
+Pool.json (the pool with its Merkle tree: MerkleTreeWithHistory is abstract and compiles into
+Pool) and TestToken.json hold the ABI and the creation code that the pinned solc-js makes of
+protocol/chain/contracts/ plus the generated MerkleZeros.sol. Regenerate them after changing a
+contract, the tree's zero hashes or the compiler settings with
+
+    python -m protocol.chain.artifacts build     # needs Node.js and `npm ci` (pinned solc-js)
+
+`python -m protocol.chain.artifacts check` (and tests/protocol/test_chain_compiler.py) says whether
+the files still match the sources. The other contracts need no shipped file: Poseidon is
+assembled in Python (poseidon_evm.py) and the verifiers are Vyper, compiled in-process per key.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from importlib.resources import files
+
+from ..compiler import Artifact
+from ..errors import CompileError
+
+SHIPPED = ("Pool", "TestToken")
+
+
+def sources_digest(sources: Mapping[str, str]) -> str:
+    """SHA-256 of our own sources (not OpenZeppelin's, pinned by package-lock.json), as shipped."""
+    return hashlib.sha256(json.dumps(dict(sorted(sources.items())), sort_keys=True).encode()).hexdigest()
+
+
+def render(artifact: Artifact, digest: str) -> str:
+    """The shipped file's text: one canonical form, so a rebuild is byte-identical."""
+    data = {
+        "name": artifact.name,
+        "compiler": artifact.compiler,
+        "sources_sha256": digest,
+        "deployed_size": artifact.deployed_size,
+        "abi": list(artifact.abi),
+        "bytecode": artifact.bytecode.hex(),
+    }
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+def shipped_text(name: str) -> str:
+    """The text of the shipped artifact `name`, read as package data."""
+    if name not in SHIPPED:
+        raise CompileError(f"no shipped artifact {name!r} (shipped: {', '.join(SHIPPED)})")
+    return files(__package__).joinpath(f"{name}.json").read_text()
+
+
+def load(name: str, sources: Mapping[str, str]) -> Artifact:
+    """The shipped artifact `name`, refused if it was built from other `sources` than these."""
+    data = json.loads(shipped_text(name))
+    if data["sources_sha256"] != sources_digest(sources):
+        raise CompileError(
+            f"the shipped {name}.json was built from other contract sources: rebuild it with "
+            "`python -m protocol.chain.artifacts build` (needs Node.js and `npm ci`)"
+        )
+    return Artifact(
+        name=data["name"],
+        abi=tuple(data["abi"]),
+        bytecode=bytes.fromhex(data["bytecode"]),
+        deployed_size=data["deployed_size"],
+        compiler=data["compiler"],
+    )
