@@ -40,10 +40,10 @@ CIRCUITS: Mapping[str, Entry] = MappingProxyType({
     "gates300x0": Entry("300 random multiplication gates, no public input",
                         partial(fixtures.random_gates, 300, 0, seed=301)),
     "gates64x32": Entry("64 multiplication gates with 32 public outputs", partial(fixtures.random_gates, 64, 32, seed=64)),
-    "free_publics6": Entry("6 unconstrained public inputs: a stand-in for withdraw in contract tests",
-                           partial(fixtures.free_publics, 6)),
-    "free_publics7": Entry("7 unconstrained public inputs: a stand-in for a settlement leg in contract tests",
+    "free_publics7": Entry("7 unconstrained public inputs: a key of the wrong shape for the pool (v1's leg)",
                            partial(fixtures.free_publics, 7)),
+    "free_publics8": Entry("8 unconstrained public inputs: a stand-in for a settlement leg or a withdrawal in contract tests",
+                           partial(fixtures.free_publics, 8)),
     # the DSL's example statements (circuits/catalog.py)
     "poseidon2": Entry("knowledge of a, b with Poseidon(a, b) = hash (the DSL's Poseidon gadget)", catalog.poseidon2),
     "range64": Entry("a committed value is below 2^64: Poseidon(value, blinding) = commitment", catalog.range64),
@@ -56,7 +56,7 @@ CIRCUITS: Mapping[str, Entry] = MappingProxyType({
                         collateral_statement),
     "leg": Entry("one party's settlement leg: spend, pay the fill within the limit, receive, change (depth 20)",
                  leg_statement),
-    "withdraw": Entry("spend a note to a bound recipient, keeping the change (depth 20)", withdraw_statement),
+    "withdraw": Entry("spend a note to a bound recipient and relayer fee, keeping the change (depth 20)", withdraw_statement),
 })
 
 

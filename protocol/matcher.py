@@ -1,76 +1,117 @@
-"""The matcher: checks each order's collateral proof, books it, and turns matches into fills.
+"""The matcher: books orders whose collateral it has checked, makes fills with deadlines,
+collects the legs, and gives size back when a fill will not settle.
 
-What it learns: the terms of the orders sent to it (side, pair, size, limit, salt) and the fills
-it makes; never keys, notes or balances. Before an order enters the book it verifies:
-  * the order's terms open its commitment (so the fill it makes binds the order the trader signed
-    up for in the leg proof);
-  * the collateral proof, against a root the pool still accepts;
-  * the note tag is not backing another live order (one note cannot collateralize two orders).
-A fill spends the backing notes, so a partly filled order is suspended until its owner books
-the rest as a new order with fresh collateral (`replace`, typically backed by the change note).
+Before an order enters the book it verifies (each refusal names its reason):
+  * the order id is new, and the collateral proof uses a root the pool accepts;
+  * the note's nullifier (the collateral statement's public tag) is not spent on chain, and
+    does not back a live order, an order with unsettled fills, or a leg not yet settled;
+  * the collateral proof, for exactly these order terms.
+
+Fills of one order form a chain: leg k spends the change note of leg k−1 once that settlement
+has landed (or the note leg k−1 would have spent, if its fill expired). So each fill gets the
+deadline max(now, the latest deadline among unsettled fills of either order) + leg_window, and
+a taker may sweep several makers at several prices in one placement.
+
+When a fill will not settle (a leg missing at its deadline, a cancel, a failed settlement),
+each side gets the fill's base amount back: a side that did its part goes back to the book at
+its original priority (and trades at once if the book crosses it); a side that did not (its leg
+never came, or its note was spent elsewhere) is dropped, so it cannot stall the same maker
+again. Its collateral is untouched either way: no leg of that fill can ever reach the chain.
+
+Every accepted request is one SQLite transaction (protocol/matcher_store.py), durable before
+the call returns; `Matcher.open` rebuilds the book and the pending fills from it.
 """
 
+import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from zk.errors import MalformedInput
 from zk.field import R
-from zk.groth16 import Proof
 
+from .engine import Book, Match, Resting
 from .errors import ProtocolError
 from .keys import CircuitKeys
-from .matching import BookOrder, OrderBook
-from .notes import Fill, Order
+from .matcher_store import UNSETTLED, MatcherStore, TradeRow
+from .messages import Fill, LegProof, OrderTicket, Trade
+from .params import BUY, SELL, SIDE_NAMES
+
+# Seconds each leg of a chain gets to be proven and relayed after its predecessor settles.
+LEG_WINDOW = 600
+
+# Positions in the leg statement's public inputs (docs/protocol.md).
+LEG_ROOT, LEG_NULLIFIER, LEG_TRADE, LEG_ORDER, LEG_SIDE, LEG_DEADLINE = 0, 1, 4, 5, 6, 7
 
 
 class MatcherError(ProtocolError):
-    """An order the matcher refuses, with the reason."""
+    """A request the matcher refuses, with the reason."""
+
+
+def owner_hash(secret: bytes) -> str:
+    """What an order ticket carries of its owner's secret: SHA-256, hex."""
+    return hashlib.sha256(secret).hexdigest()
 
 
 @dataclass(frozen=True)
-class OrderTicket:
-    """What a trader sends: the order's terms and salt, and its collateral proof."""
+class PoolView:
+    """What the matcher asks the chain: roots, spent nullifiers, and the time."""
 
-    order: Order
-    trader: str
-    root: int
-    note_tag: int
-    proof: Proof
-
-    @property
-    def public_vector(self) -> list[int]:
-        return [self.root, self.order.commitment, self.note_tag]
-
-
-@dataclass(frozen=True)
-class Trade:
-    """A fill between a buy and a sell order; both owners prove a leg binding `fill`."""
-
-    buy_order_id: str
-    sell_order_id: str
-    maker_order_id: str
-    fill: Fill
-    price: int
-
-
-@dataclass
-class Matcher:
-    collateral_keys: CircuitKeys
     is_known_root: Callable[[int], bool]
-    book: OrderBook = field(default_factory=OrderBook)
-    tickets: dict[str, OrderTicket] = field(default_factory=dict)
-    suspended: dict[str, BookOrder] = field(default_factory=dict)
-    trades: list[Trade] = field(default_factory=list)
+    nullifier_spent: Callable[[int], bool]
+    now: Callable[[], int]
+
+
+class Matcher:
+    """One matcher over one store; constructing it rebuilds the book from the store."""
+
+    def __init__(self, store: MatcherStore, collateral_keys: CircuitKeys, pool: PoolView,
+                 leg_keys: CircuitKeys | None = None, leg_window: int = LEG_WINDOW):
+        self.store = store
+        self.collateral_keys = collateral_keys
+        self.leg_keys = leg_keys
+        self.pool = pool
+        self.leg_window = leg_window
+        self.book = Book()
+        self._tickets: dict[str, OrderTicket] = {}
+        self._load()
+
+    def _load(self) -> None:
+        """The book as the store holds it: live orders in arrival order, with the size not in any fill."""
+        self._version = self.store.data_version()
+        self.book = Book()
+        self._tickets = {}
+        for row in self.store.orders():
+            self._tickets[row.order_id] = row.ticket
+            if row.status == "live":
+                self.book.restore(_resting(row.ticket, row.remaining, row.seq))
+            else:
+                self.book.seq = max(self.book.seq, row.seq)
+
+    def _atomically(self, fn):
+        """Run `fn` in one store transaction, on the book as stored (another process may have
+        written since); on any failure the engine is rebuilt from the store."""
+        try:
+            with self.store.transaction():
+                if self.store.data_version() != self._version:
+                    self._load()
+                result = fn()
+        except BaseException:
+            self._load()
+            raise
+        self._version = self.store.data_version()
+        return result
+
+    # --- orders --------------------------------------------------------------------------
 
     def _check_ticket(self, ticket: OrderTicket) -> None:
+        """The checks against the chain and the proof (outside the store's lock: they are slow)."""
         # Verify the root is one the pool accepts.
-        if not self.is_known_root(ticket.root):
-            raise MatcherError("the collateral proof uses a root the pool does not know (stale or foreign): sync and prove again")
-        # Verify no other live order is backed by the same note.
-        for order_id, other in self.tickets.items():
-            if other.note_tag == ticket.note_tag and self._is_live(order_id):
-                raise MatcherError(f"the note backing this order already backs live order {order_id}")
+        if not self.pool.is_known_root(ticket.root):
+            raise MatcherError("the collateral proof uses a root the pool does not accept (stale or foreign): sync and prove again")
+        # Verify the note is unspent and promised nowhere else.
+        if self.pool.nullifier_spent(ticket.nullifier):
+            raise MatcherError("the note backing this order is already spent on chain (withdrawn or traded)")
         # Verify the proof: the note is in the tree, owned, of the paid asset, and covers the order.
         try:
             valid = self.collateral_keys.verify(ticket.proof, ticket.public_vector)
@@ -79,60 +120,176 @@ class Matcher:
         if not valid:
             raise MatcherError("the collateral proof does not verify for this order (wrong note, amount or asset)")
 
-    def _is_live(self, order_id: str) -> bool:
-        return order_id in self.book.orders or order_id in self.suspended
-
     def submit(self, ticket: OrderTicket) -> list[Trade]:
-        """Book an order after checking its collateral; returns the trades it made at once."""
-        if ticket.order.order_id in self.tickets:
-            raise MatcherError(f"order id {ticket.order.order_id} is already taken")
+        """Book an order after checking its collateral; returns the fills it made at once."""
         self._check_ticket(ticket)
-        self.tickets[ticket.order.order_id] = ticket
-        o = ticket.order
-        return self._place(BookOrder(o.order_id, o.side, o.base_asset, o.quote_asset, o.size, o.limit_price, owner=ticket.trader))
 
-    def replace(self, order_id: str, ticket: OrderTicket) -> list[Trade]:
-        """Book the rest of a suspended (partly filled) order as a new order with fresh collateral.
+        def book() -> list[Trade]:
+            # Verify, under the store's lock, that the order id is new and the note promised nowhere.
+            if self.store.order(ticket.order.order_id) is not None:
+                raise MatcherError(f"order id {ticket.order.order_id} is already taken")
+            other = self.store.backing(ticket.nullifier)
+            if other is not None:
+                raise MatcherError(f"the note backing this order already backs order {other} (live, or with a fill not yet settled)")
+            resting = _resting(ticket, ticket.order.size, 0)
+            matches = self.book.place(resting)
+            self.store.add_order(ticket, resting.seq, resting.remaining)
+            self._tickets[ticket.order.order_id] = ticket
+            return self._record(matches)
 
-        The new order must have the same side, pair and limit, and exactly the size left: the
-        suspended one is then closed. (A collateral proof covers a whole order, and the fill spent
-        the note behind the old one, so the rest needs an order of its own.)"""
-        if order_id not in self.suspended:
-            raise MatcherError(f"order {order_id} is not waiting for fresh collateral")
-        rest, new = self.suspended[order_id], ticket.order
-        same_terms = (new.side, new.base_asset, new.quote_asset, new.limit_price) == (
-            rest.side, rest.base_asset, rest.quote_asset, rest.limit_price)
-        if not same_terms or new.size != rest.remaining:
-            raise MatcherError(f"the replacement must have the same side, pair and limit, and size {rest.remaining}")
-        trades = self.submit(ticket)
-        del self.suspended[order_id]
-        return trades
+        return self._atomically(book)
 
-    def cancel(self, order_id: str) -> None:
-        if order_id in self.suspended:
-            self.suspended.pop(order_id)
-        elif order_id in self.book.orders:
-            self.book.cancel(order_id)
-        else:
-            raise MatcherError(f"no live order {order_id}")
+    def cancel(self, order_id: str, secret: bytes) -> list[Trade]:
+        """Take the owner's order off the book and revoke its fills that await legs (the matcher
+        will not relay them); the counterparties get their size back. Returns the fills their
+        re-entry made."""
+        row = self.store.order(order_id)
+        # Verify the caller owns the order, and that it is live.
+        if row is None or row.ticket.owner_hash != owner_hash(secret):
+            raise MatcherError(f"no order {order_id} of yours")
+        if row.status != "live":
+            raise MatcherError(f"order {order_id} is {row.status}, not live")
 
-    def _place(self, order: BookOrder) -> list[Trade]:
+        def cancel() -> list[Trade]:
+            order = self.book.cancel(order_id)
+            self.store.set_order(order_id, remaining=order.remaining, status="cancelled")
+            made = []
+            for t in self.store.trades(("awaiting_legs",), order_id=order_id):
+                self.store.set_trade(t.trade.trade_commitment, "revoked", reason=f"order {order_id} cancelled")
+                made += self._give_back(t, at_fault={_side_of(t.trade, order_id)})
+            return made
+
+        return self._atomically(cancel)
+
+    # --- fills ---------------------------------------------------------------------------
+
+    def _record(self, matches: list[Match]) -> list[Trade]:
+        """Fills for the engine's matches, each with its chain deadline, stored with the orders' sizes."""
+        now = self.pool.now()
         trades = []
-        for m in self.book.place(order):
-            fill = Fill(order.base_asset, order.quote_asset, m.base_amount, m.quote_amount, secrets.randbelow(R))
-            trades.append(Trade(m.buy_id, m.sell_id, m.maker_id, fill, m.price))
-            # Both backing notes are spent by the legs: what is left of either order waits for
-            # fresh collateral.
-            for order_id in (m.buy_id, m.sell_id):
-                resting = self.book.orders.pop(order_id, None)
-                if resting is not None and resting.remaining > 0:
-                    self.suspended[order_id] = resting
-        self.trades.extend(trades)
+        for m in matches:
+            start = max(now, self.store.latest_deadline(m.buy_id), self.store.latest_deadline(m.sell_id))
+            buy = self._tickets[m.buy_id].order
+            fill = Fill(buy.base_asset, buy.quote_asset, m.base_amount, m.quote_amount, secrets.randbelow(R),
+                        start + self.leg_window)
+            trade = Trade(m.buy_id, m.sell_id, m.maker_id, fill, m.price)
+            self.store.add_trade(trade)
+            trades.append(trade)
+        for order_id in {oid for m in matches for oid in (m.buy_id, m.sell_id)}:
+            self.store.set_order(order_id, remaining=self.book.orders[order_id].remaining)
         return trades
+
+    def _give_back(self, t: TradeRow, at_fault: set[int]) -> list[Trade]:
+        """The fill's size back to both orders: re-entered if live and not at fault, else dropped."""
+        made: list[Trade] = []
+        for side in (BUY, SELL):
+            order_id = t.trade.order_of(side)
+            if order_id not in self.book.orders:  # cancelled or dropped earlier
+                continue
+            if side in at_fault:
+                order = self.book.cancel(order_id)
+                self.store.set_order(order_id, remaining=order.remaining + t.trade.fill.base_amount, status="dropped")
+            else:
+                made += self._record(self.book.reenter(order_id, t.trade.fill.base_amount))
+                self.store.set_order(order_id, remaining=self.book.orders[order_id].remaining)
+        return made
+
+    def resolve(self, trade_commitment: int, state: str, reason: str, at_fault: set[int]) -> list[Trade]:
+        """A fill that will not settle ends in `state` (expired or failed); the orders get its
+        size back. Returns the fills the re-entries made."""
+        t = self.store.trade(trade_commitment)
+        if t is None or t.state not in UNSETTLED:
+            return []
+
+        def resolve() -> list[Trade]:
+            self.store.set_trade(trade_commitment, state, reason=reason)
+            return self._give_back(t, at_fault)
+
+        return self._atomically(resolve)
+
+    def expire_due(self) -> list[Trade]:
+        """Expire every fill still waiting for a leg past its deadline; the side whose leg is
+        missing is at fault. Returns the fills the re-entries made."""
+        now = self.pool.now()
+        made = []
+        for t in self.store.trades(("awaiting_legs",)):
+            if t.deadline < now:
+                missing = {side for side in (BUY, SELL) if t.leg(side) is None}
+                names = " and ".join(SIDE_NAMES[s] for s in sorted(missing))
+                made += self.resolve(t.trade.trade_commitment, "expired", f"no {names} leg by the deadline", missing)
+        return made
+
+    # --- legs ----------------------------------------------------------------------------
+
+    def submit_leg(self, leg: LegProof) -> TradeRow:
+        """Take one party's leg of a fill that awaits it; returns the trade as it now stands."""
+        t = self.store.trade(leg.trade_commitment)
+        # Verify the fill exists and still waits for legs, before its deadline.
+        if t is None:
+            raise MatcherError("no fill with this trade commitment")
+        if t.state != "awaiting_legs":
+            raise MatcherError(f"the fill is {t.state}{': ' + t.reason if t.reason else ''}; it takes no legs")
+        if self.pool.now() > t.deadline:
+            raise MatcherError("the fill's deadline has passed: its legs are no longer accepted")
+        # Verify the leg binds this fill, its order, its side and the fill's deadline.
+        if leg.side not in (BUY, SELL) or len(leg.public) != 8:
+            raise MatcherError("malformed leg: a side and 8 public inputs are needed")
+        order = self._tickets[t.trade.order_of(leg.side)].order
+        expected = {LEG_TRADE: t.trade.trade_commitment, LEG_ORDER: order.commitment, LEG_SIDE: leg.side,
+                    LEG_DEADLINE: t.deadline}
+        if any(leg.public[i] != v for i, v in expected.items()) or leg.trade_commitment != t.trade.trade_commitment:
+            raise MatcherError("the leg does not bind this fill, its order, its side and its deadline")
+        existing = t.leg(leg.side)
+        if existing is not None:
+            if existing.public == leg.public:
+                return t  # the same leg again: already taken
+            raise MatcherError(f"the {SIDE_NAMES[leg.side]} leg of this fill is already in")
+        # Verify the root and the nullifier against the pool, then the proof.
+        if not self.pool.is_known_root(leg.public[LEG_ROOT]):
+            raise MatcherError("the leg uses a root the pool does not accept: sync and prove again")
+        if self.pool.nullifier_spent(leg.public[LEG_NULLIFIER]):
+            raise MatcherError("the leg spends a note already spent on chain")
+        if self.leg_keys is not None:
+            try:
+                valid = self.leg_keys.verify(leg.proof, leg.public)
+            except MalformedInput as exc:
+                raise MatcherError(f"malformed leg proof: {exc}") from None
+            if not valid:
+                raise MatcherError("the leg proof does not verify")
+
+        def take() -> TradeRow:
+            self.store.set_leg(t.trade.trade_commitment, leg)
+            return self.store.trade(t.trade.trade_commitment)
+
+        return self._atomically(take)
+
+    # --- status --------------------------------------------------------------------------
+
+    def awaiting_legs(self, order_ids: set[str]) -> list[TradeRow]:
+        """The fills of these orders that wait for a leg, in the order they were made."""
+        return [t for t in self.store.trades(("awaiting_legs",))
+                if t.trade.buy_order_id in order_ids or t.trade.sell_order_id in order_ids]
+
+    def trades_of(self, order_id: str) -> list[TradeRow]:
+        return self.store.trades(order_id=order_id)
 
     def order_status(self, order_id: str) -> str:
-        if order_id in self.book.orders:
-            return "open"
-        if order_id in self.suspended:
-            return "suspended (partly filled: awaiting fresh collateral)"
-        return "closed" if order_id in self.tickets else "unknown"
+        row = self.store.order(order_id)
+        if row is None:
+            return "unknown"
+        if row.status != "live":
+            return row.status
+        pending = self.store.trades(UNSETTLED, order_id=order_id)
+        resting = self.book.orders[order_id].remaining
+        if resting:
+            return f"open ({resting} resting" + (f", {len(pending)} fill(s) settling)" if pending else ")")
+        return f"filled ({len(pending)} fill(s) settling)" if pending else "filled"
+
+
+def _resting(ticket: OrderTicket, remaining: int, seq: int) -> Resting:
+    o = ticket.order
+    return Resting(o.order_id, o.side, o.pair, o.limit_price, remaining, seq, ticket.owner_hash)
+
+
+def _side_of(trade: Trade, order_id: str) -> int:
+    return BUY if trade.buy_order_id == order_id else SELL

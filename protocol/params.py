@@ -7,7 +7,7 @@ circuits/trade/params.py, since circuits never import protocol; they are re-expo
 from circuits.trade.params import (  # noqa: F401 (re-exported)
     AMOUNT_BITS,
     BUY,
-    NOTE_TAG_DOMAIN,
+    DEADLINE_BITS,
     PRICE_BITS,
     PRICE_SCALE,
     SELL,
@@ -18,5 +18,8 @@ from circuits.trade.params import (  # noqa: F401 (re-exported)
 
 SIDE_NAMES = {BUY: "buy", SELL: "sell"}
 
-# The pool contract keeps this many recent roots; a proof may use any of them.
+# The off-chain tree mirror (protocol/tree.py) remembers this many recent roots. The pool
+# contract accepts roots by age instead: the current root, or one superseded at most
+# `rootMaxAge` seconds ago (a constructor argument; ROOT_MAX_AGE is what deploy_pool passes).
 ROOT_HISTORY = 30
+ROOT_MAX_AGE = 24 * 60 * 60

@@ -12,8 +12,9 @@ from circuits.trade.leg import LegPrivate, LegPublic, leg_public_inputs
 from circuits.trade.withdraw import WithdrawPrivate, WithdrawPublic, withdraw_public_inputs
 
 from .errors import InvalidValue
-from .notes import Fill, Note, Order, note_tag, nullifier_of, owner_of
-from .params import BUY
+from .messages import Fill, Order
+from .notes import Note, nullifier_of, owner_of
+from .params import BUY, DEADLINE_BITS
 from .tree import MerklePath
 
 
@@ -38,10 +39,11 @@ def _check_owner(sk: int, note: Note) -> None:
 
 
 def collateral_inputs(sk: int, note: Note, path: MerklePath, order: Order) -> tuple[CollateralPublic, CollateralPrivate]:
-    """The collateral statement for `order`, backed by `note` at `path`."""
+    """The collateral statement for `order`, backed by `note` at `path`: it reveals the note's
+    nullifier, which the order's first leg will reveal too."""
     _check_owner(sk, note)
     public = CollateralPublic(root=path.root, order_commitment=order.commitment,
-                              note_tag=note_tag(sk, note.commitment))
+                              nullifier=nullifier_of(note.commitment, path.leaf_index, sk))
     private = CollateralPrivate(
         sk=sk, asset=note.asset, amount=note.amount, blinding=note.blinding,
         siblings=list(path.siblings), path_bits=list(path.path_bits),
@@ -62,6 +64,8 @@ def leg_inputs(sk: int, note: Note, path: MerklePath, order: Order, fill: Fill,
                received_blinding: int, change_blinding: int) -> LegInputs:
     """The settlement-leg statement of `order`'s owner for `fill`, spending `note` at `path`."""
     _check_owner(sk, note)
+    if not 0 <= fill.deadline < 1 << DEADLINE_BITS:
+        raise InvalidValue(f"a fill's deadline must be unix seconds below 2^{DEADLINE_BITS}, got {fill.deadline}")
     payment, amount_received = leg_payment(order, fill)
     if payment > note.amount:
         raise InvalidValue(f"the note holds {note.amount} but this leg pays {payment}")
@@ -75,6 +79,7 @@ def leg_inputs(sk: int, note: Note, path: MerklePath, order: Order, fill: Fill,
         trade_commitment=fill.commitment,
         order_commitment=order.commitment,
         side=order.side,
+        deadline=fill.deadline,
     )
     private = LegPrivate(
         sk=sk, asset=note.asset, amount=note.amount, blinding=note.blinding,
@@ -88,15 +93,22 @@ def leg_inputs(sk: int, note: Note, path: MerklePath, order: Order, fill: Fill,
 
 
 def withdraw_inputs(sk: int, note: Note, path: MerklePath, amount: int, recipient: int,
-                    change_blinding: int) -> WithdrawInputs:
-    """The withdraw statement: `amount` of `note` to `recipient`, the rest kept as change."""
+                    change_blinding: int, relayer: int = 0, fee: int = 0) -> WithdrawInputs:
+    """The withdraw statement: `amount` of `note` out of the pool, `amount − fee` to `recipient`
+    and `fee` to `relayer` (0 and 0 for a withdrawal the owner sends itself); the rest of the
+    note kept as change."""
     _check_owner(sk, note)
     if not 0 <= amount <= note.amount:
         raise InvalidValue(f"cannot withdraw {amount} from a note of {note.amount}")
+    if not 0 <= fee <= amount:
+        raise InvalidValue(f"a relayer fee must be between 0 and the amount withdrawn ({amount}), got {fee}")
+    if fee and not relayer:
+        raise InvalidValue("a relayer fee needs a relayer address to pay it to")
     change = Note(note.asset, note.amount - amount, note.owner, change_blinding)
     public = WithdrawPublic(
         root=path.root, nullifier=nullifier_of(note.commitment, path.leaf_index, sk),
-        asset=note.asset, amount=amount, recipient=recipient, change_commitment=change.commitment,
+        asset=note.asset, amount=amount, recipient=recipient, relayer=relayer, fee=fee,
+        change_commitment=change.commitment,
     )
     private = WithdrawPrivate(
         sk=sk, note_amount=note.amount, blinding=note.blinding, siblings=list(path.siblings),

@@ -3,8 +3,11 @@
 Wallet state is money. Every change is one SQLite transaction; a multi-step operation
 (deposit, settle, withdraw) is a row in `operations` whose `state` advances step by step, and
 every note an operation will create is stored as `pending` *before* the transaction that
-creates it is sent. After a crash, `pending_operations()` lists what to finish, and syncing
-the tree turns pending notes live once their commitments appear on chain: no note is lost.
+creates it is sent. Every transaction the wallet sends is signed by its local key and recorded
+(raw and hash, `record_tx`) before it is broadcast. After a crash, `pending_operations()` lists
+what to finish, and syncing the tree turns pending notes live once their commitments appear on
+chain: no note is lost. A note is a leaf: two leaves with equal commitments are two notes
+(each its own row, leaf index and nullifier).
 """
 
 import json
@@ -25,8 +28,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS keys (
     id INTEGER PRIMARY KEY, sk TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS notes (
-    commitment TEXT PRIMARY KEY, asset TEXT NOT NULL, amount TEXT NOT NULL, owner TEXT NOT NULL,
-    blinding TEXT NOT NULL, leaf_index INTEGER, nullifier TEXT,
+    id INTEGER PRIMARY KEY AUTOINCREMENT, commitment TEXT NOT NULL, asset TEXT NOT NULL,
+    amount TEXT NOT NULL, owner TEXT NOT NULL, blinding TEXT NOT NULL, leaf_index INTEGER UNIQUE, nullifier TEXT,
     status TEXT NOT NULL CHECK (status IN ('pending', 'live', 'spent', 'dropped')),
     origin TEXT NOT NULL, spent_by TEXT, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS orders (
@@ -34,12 +37,16 @@ CREATE TABLE IF NOT EXISTS orders (
     quote_asset TEXT NOT NULL, size TEXT NOT NULL, limit_price TEXT NOT NULL, salt TEXT NOT NULL,
     commitment TEXT NOT NULL, note TEXT, remaining TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('open', 'filled', 'cancelled')), updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS txs (
+    op_id TEXT NOT NULL, name TEXT NOT NULL, raw TEXT NOT NULL, tx_hash TEXT NOT NULL,
+    nonce INTEGER NOT NULL, PRIMARY KEY (op_id, name));
 CREATE TABLE IF NOT EXISTS operations (
     op_id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, payload TEXT NOT NULL,
     tx_hash TEXT, created REAL NOT NULL, updated REAL NOT NULL);
 """
 
 DONE_STATES = ("done", "failed")
+VERSION = "2"
 
 
 class WalletError(ProtocolError):
@@ -48,6 +55,7 @@ class WalletError(ProtocolError):
 
 @dataclass(frozen=True)
 class NoteRecord:
+    note_id: int
     commitment: int
     asset: int
     amount: int
@@ -76,7 +84,11 @@ class Wallet:
         self._conn = conn
 
     @classmethod
-    def create(cls, path: str | Path, name: str = "") -> "Wallet":
+    def create(cls, path: str | Path, name: str = "", account_key: str | None = None) -> "Wallet":
+        """A new wallet with a fresh spending key, a fresh Ethereum key (for its deposits and
+        direct withdrawals; the devnet faucet funds it) and a fresh secret for its orders."""
+        from .chain.signer import new_private_key
+
         path = Path(path)
         if path.exists():
             raise WalletError(f"wallet {path} already exists: open it instead of creating it")
@@ -84,7 +96,9 @@ class Wallet:
         wallet = cls._connect(path)
         with wallet.transaction() as db:
             db.execute("INSERT INTO meta VALUES ('name', ?)", (name or path.stem,))
-            db.execute("INSERT INTO meta VALUES ('version', '1')")
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
+            db.execute("INSERT INTO meta VALUES ('account_key', ?)", (account_key or new_private_key(),))
+            db.execute("INSERT INTO meta VALUES ('order_secret', ?)", (secrets.token_hex(32),))
         wallet.new_key()
         return wallet
 
@@ -94,8 +108,8 @@ class Wallet:
         if not path.exists():
             raise WalletError(f"no wallet at {path}: create one with `zktrade wallet create`")
         wallet = cls._connect(path)
-        if wallet.meta("version") != "1":
-            raise WalletError(f"{path} is not a zktrade wallet (or a newer version)")
+        if wallet.meta("version") != VERSION:
+            raise WalletError(f"{path} is not a zktrade wallet of version {VERSION} (make a new one with `zktrade wallet create`)")
         return wallet
 
     @classmethod
@@ -156,44 +170,46 @@ class Wallet:
 
     # --- notes ---------------------------------------------------------------------------
 
-    def add_note(self, db: sqlite3.Connection, note, origin: str, status: str = "pending") -> None:
-        """Record a note (inside the caller's transaction); idempotent for the same commitment."""
-        db.execute(
-            "INSERT OR IGNORE INTO notes (commitment, asset, amount, owner, blinding, status, origin, updated)"
+    def add_note(self, db: sqlite3.Connection, note, origin: str, status: str = "pending") -> int:
+        """Record a note (inside the caller's transaction); returns its id."""
+        cur = db.execute(
+            "INSERT INTO notes (commitment, asset, amount, owner, blinding, status, origin, updated)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (str(note.commitment), str(note.asset), str(note.amount), str(note.owner), str(note.blinding), status, origin, time.time()),
         )
+        return cur.lastrowid
 
-    def notes(self, status: str | None = None) -> list[NoteRecord]:
-        query = "SELECT commitment, asset, amount, owner, blinding, leaf_index, nullifier, status, origin FROM notes"
-        rows = self._conn.execute(query + (" WHERE status = ?" if status else "") + " ORDER BY updated",
-                                  (status,) if status else ()).fetchall()
+    def notes(self, status: str | None = None, origin: str | None = None) -> list[NoteRecord]:
+        where = [c for c, v in (("status = ?", status), ("origin = ?", origin)) if v is not None]
+        args = [v for v in (status, origin) if v is not None]
+        query = ("SELECT id, commitment, asset, amount, owner, blinding, leaf_index, nullifier, status, origin FROM notes"
+                 + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id")
         return [
-            NoteRecord(int(c), int(a), int(m), int(o), int(b), li, int(n) if n else None, s, org)
-            for c, a, m, o, b, li, n, s, org in rows
+            NoteRecord(i, int(c), int(a), int(m), int(o), int(b), li, int(n) if n else None, s, org)
+            for i, c, a, m, o, b, li, n, s, org in self._conn.execute(query, args).fetchall()
         ]
 
-    def note(self, commitment: int) -> NoteRecord:
+    def note(self, note_id: int) -> NoteRecord:
         for n in self.notes():
-            if n.commitment == commitment:
+            if n.note_id == note_id:
                 return n
-        raise WalletError(f"the wallet has no note {commitment}")
+        raise WalletError(f"the wallet has no note {note_id}")
 
-    def replace_pending_note(self, old, new, origin: str) -> None:
+    def replace_pending_note(self, old_id: int, new, origin: str) -> int:
         """The chain made another note than the one recorded (a deposit of a fee-charging token
         yields a note of the net amount): drop the old pending note, record the new one."""
         with self.transaction() as db:
-            db.execute("UPDATE notes SET status = 'dropped', updated = ? WHERE commitment = ? AND status = 'pending'",
-                       (time.time(), str(old.commitment)))
-            self.add_note(db, new, origin=origin)
+            db.execute("UPDATE notes SET status = 'dropped', updated = ? WHERE id = ? AND status = 'pending'",
+                       (time.time(), old_id))
+            return self.add_note(db, new, origin=origin)
 
-    def mark_live(self, commitment: int, leaf_index: int, nullifier: int) -> bool:
+    def mark_live(self, note_id: int, leaf_index: int, nullifier: int) -> bool:
         """A pending note appeared on chain at leaf_index; returns True if this changed it."""
         with self.transaction() as db:
             cur = db.execute(
                 "UPDATE notes SET status = 'live', leaf_index = ?, nullifier = ?, updated = ?"
-                " WHERE commitment = ? AND status = 'pending'",
-                (leaf_index, str(nullifier), time.time(), str(commitment)),
+                " WHERE id = ? AND status = 'pending'",
+                (leaf_index, str(nullifier), time.time(), note_id),
             )
             return cur.rowcount > 0
 
@@ -216,13 +232,18 @@ class Wallet:
 
     # --- orders --------------------------------------------------------------------------
 
-    def add_order(self, order, note_commitment: int | None) -> None:
+    @property
+    def order_secret(self) -> bytes:
+        """The secret behind every order ticket's owner hash: it authorizes cancels."""
+        return bytes.fromhex(self.meta("order_secret"))
+
+    def add_order(self, order, note_id: int) -> None:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
                 (order.order_id, order.side, str(order.base_asset), str(order.quote_asset), str(order.size),
                  str(order.limit_price), str(order.salt), str(order.commitment),
-                 str(note_commitment) if note_commitment is not None else None, str(order.size), time.time()),
+                 str(note_id), str(order.size), time.time()),
             )
 
     def orders(self, status: str | None = None) -> list[dict]:
@@ -265,6 +286,17 @@ class Wallet:
             )
             if state == "failed":
                 db.execute("UPDATE notes SET status = 'dropped', updated = ? WHERE origin = ? AND status = 'pending'", (time.time(), op_id))
+
+    def record_tx(self, op_id: str, name: str, signed) -> None:
+        """Store a signed transaction of an operation before it is broadcast."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO txs VALUES (?, ?, ?, ?, ?)", (op_id, name, signed.raw, signed.tx_hash, signed.nonce))
+            db.execute("UPDATE operations SET tx_hash = ?, updated = ? WHERE op_id = ?", (signed.tx_hash, time.time(), op_id))
+
+    def txs(self, op_id: str) -> dict[str, dict]:
+        """The signed transactions recorded for an operation, by name."""
+        rows = self._conn.execute("SELECT name, raw, tx_hash, nonce FROM txs WHERE op_id = ?", (op_id,)).fetchall()
+        return {name: {"raw": raw, "tx_hash": h, "nonce": nonce} for name, raw, h, nonce in rows}
 
     def operation(self, op_id: str) -> Operation:
         row = self._conn.execute("SELECT op_id, kind, state, payload, tx_hash FROM operations WHERE op_id = ?", (op_id,)).fetchone()

@@ -1,4 +1,4 @@
-"""The protocol's circuits (DESIGN.md §2): collateral, settlement leg, withdraw."""
+"""The protocol's circuits (docs/design.md §2; encodings in docs/protocol.md): collateral, leg, withdraw."""
 
 from .collateral import collateral_statement
 from .leg import leg_statement

@@ -1,11 +1,12 @@
 """The collateral statement: checked by the matcher before an order enters the book.
 
-Public: root, order_commitment, note_tag. Proves that the prover owns a note in the tree whose
+Public: root, order_commitment, nullifier. Proves that the prover owns a note in the tree whose
 asset is what the order pays and whose amount covers the order's maximum payment:
 size for a sell; ceil(size·limit_price / PRICE_SCALE) for a buy, proven as
 amount·PRICE_SCALE ≥ size·limit_price (the same inequality without a division).
-The note tag H(sk, commitment, NOTE_TAG_DOMAIN) lets the matcher see one note backing two live
-orders without learning the note.
+The per-note tag is the note's nullifier H(commitment, leaf_index, sk), the value the order's
+first leg will reveal: the matcher refuses a ticket whose nullifier the pool has marked spent or
+that already backs a live order or an unsettled fill (docs/protocol.md, "Collateral").
 """
 
 from dataclasses import dataclass
@@ -14,14 +15,14 @@ from ..builder import Api, Statement, Var
 from ..gadgets.comparators import assert_less_or_equal_gadget
 from .params import PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
 from .spend import committed_order_gadget, owned_note_gadget
-from .values import note_tag_gadget
+from .values import nullifier_of_gadget
 
 
 @dataclass(frozen=True)
 class CollateralPublic:
     root: Var
     order_commitment: Var
-    note_tag: Var
+    nullifier: Var
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,12 @@ def define_collateral(api: Api, pub: CollateralPublic, priv: CollateralPrivate) 
         need = api.select(priv.side, priv.size, api.mul(priv.size, priv.limit_price))
         have = api.select(priv.side, priv.amount, PRICE_SCALE * priv.amount)
         assert_less_or_equal_gadget(api, need, have, PRODUCT_BITS)
-    with api.scope("tag"):
-        api.assert_equal(note_tag_gadget(api, priv.sk, note.commitment), pub.note_tag)
+    api.assert_equal(nullifier_of_gadget(api, note.commitment, note.leaf_index, priv.sk), pub.nullifier)
 
 
 def collateral_public_inputs(pub: CollateralPublic) -> list:
-    """The verifier's order: [root, order_commitment, note_tag]."""
-    return [pub.root, pub.order_commitment, pub.note_tag]
+    """The verifier's order: [root, order_commitment, nullifier]."""
+    return [pub.root, pub.order_commitment, pub.nullifier]
 
 
 def collateral_statement(depth: int = TREE_DEPTH) -> Statement:

@@ -1,9 +1,11 @@
 """The settlement leg: one proof per party, made by that party alone with its own secrets.
 
 Public: root, nullifier, received_commitment, change_commitment, trade_commitment,
-order_commitment, side. Proves:
+order_commitment, side, deadline. Proves:
   * the input note is in the tree and owned by the prover; the nullifier is H(commitment,
     leaf_index, sk);
+  * the fill opens trade_commitment = H(pair, amounts, trade_salt, deadline) with the public
+    deadline, and deadline < 2^64 (the contract compares it with block.timestamp);
   * the fill matches the order: the same pair, this side, 0 < base_amount ≤ size, and the limit
     price respected: a buyer pays at most, quote_amount·PRICE_SCALE ≤ base_amount·limit_price;
     a seller receives at least, quote_amount·PRICE_SCALE ≥ base_amount·limit_price;
@@ -12,7 +14,8 @@ order_commitment, side. Proves:
   * the received note (asset bought, amount bought) and the change note (asset paid, change) are
     well-formed and owned by the same owner as the input note.
 Both legs of a settlement bind the same trade commitment, so the contract, which checks that
-they are one buy and one sell, conserves each asset: what one pays the other receives.
+they are one buy and one sell, conserves each asset: what one pays the other receives; and
+both bind the same deadline, after which the contract refuses the pair.
 """
 
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from ..builder import Api, Statement, Var
 from ..gadgets.bits import range_check_gadget
 from ..gadgets.comparators import assert_less_or_equal_gadget
-from .params import AMOUNT_BITS, PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
+from .params import AMOUNT_BITS, DEADLINE_BITS, PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
 from .spend import committed_order_gadget, owned_note_gadget
 from .values import (
     note_commitment_gadget,
@@ -38,6 +41,7 @@ class LegPublic:
     trade_commitment: Var
     order_commitment: Var
     side: Var
+    deadline: Var
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,10 @@ def define_leg(api: Api, pub: LegPublic, priv: LegPrivate) -> None:
     with api.scope("fill"):
         api.assert_equal(
             trade_commitment_gadget(api, priv.base_asset, priv.quote_asset, priv.base_amount,
-                                    priv.quote_amount, priv.trade_salt),
+                                    priv.quote_amount, priv.trade_salt, pub.deadline),
             pub.trade_commitment,
         )
+        range_check_gadget(api, pub.deadline, DEADLINE_BITS)
         range_check_gadget(api, priv.base_amount, AMOUNT_BITS)
         range_check_gadget(api, priv.quote_amount, AMOUNT_BITS)
         api.assert_nonzero(priv.base_amount)
@@ -107,9 +112,10 @@ def define_leg(api: Api, pub: LegPublic, priv: LegPrivate) -> None:
 
 def leg_public_inputs(pub: LegPublic) -> list:
     """The verifier's order, which the pool contract's settle() uses too:
-    [root, nullifier, received_commitment, change_commitment, trade_commitment, order_commitment, side]."""
+    [root, nullifier, received_commitment, change_commitment, trade_commitment, order_commitment, side,
+    deadline]."""
     return [pub.root, pub.nullifier, pub.received_commitment, pub.change_commitment,
-            pub.trade_commitment, pub.order_commitment, pub.side]
+            pub.trade_commitment, pub.order_commitment, pub.side, pub.deadline]
 
 
 def leg_statement(depth: int = TREE_DEPTH) -> Statement:

@@ -21,6 +21,10 @@ PRODUCT_BITS = AMOUNT_BITS + PRICE_BITS
 if PRICE_SCALE >= 1 << PRICE_BITS or AMOUNT_BITS + PRICE_SCALE.bit_length() > PRODUCT_BITS or PRODUCT_BITS > 252:
     raise ValueError("protocol bit widths are inconsistent: products could wrap around the field")
 
+# A fill's deadline is unix seconds, range-checked to DEADLINE_BITS in the leg circuit so that
+# the contract's `block.timestamp <= deadline` compares the very number the proof bound.
+DEADLINE_BITS = 64
+
 BUY = 0
 SELL = 1
 
@@ -34,4 +38,3 @@ def domain_tag(label: str) -> int:
 
 # Provenance: the labels below; tests/circuits/test_trade.py recomputes them with fresh keccak.
 ZERO_LEAF = domain_tag("zero-leaf")
-NOTE_TAG_DOMAIN = domain_tag("note-tag")

@@ -10,14 +10,15 @@ checks that every pair agrees.
 | deposit inner    | H(owner, blinding)                                          |
 | note commitment  | H(H(asset, amount), H(owner, blinding))                     |
 | nullifier        | H(commitment, leaf_index, sk)                               |
-| note tag         | H(sk, commitment, NOTE_TAG_DOMAIN)                          |
 | order commitment | H(side, base_asset, quote_asset, size, limit_price, salt)   |
-| trade commitment | H(base_asset, quote_asset, base_amount, quote_amount, salt) |
+| trade commitment | H(base_asset, quote_asset, base_amount, quote_amount, salt, deadline) |
+
+The collateral statement reveals a note's nullifier (not a separate tag): the value its leg
+will reveal, so the matcher can refuse a note that is spent or already promised.
 """
 
 from ..builder import Api, Value
 from ..gadgets.poseidon import poseidon_hash, poseidon_hash_gadget
-from .params import NOTE_TAG_DOMAIN
 
 
 def owner_of(sk: int) -> int:
@@ -62,16 +63,6 @@ def nullifier_of_gadget(api: Api, commitment: Value, leaf_index: Value, sk: Valu
         return poseidon_hash_gadget(api, [commitment, leaf_index, sk])
 
 
-def note_tag(sk: int, commitment: int) -> int:
-    """H(sk, commitment, NOTE_TAG_DOMAIN): shows the matcher one note behind two orders, nothing more."""
-    return poseidon_hash([sk, commitment, NOTE_TAG_DOMAIN])
-
-
-def note_tag_gadget(api: Api, sk: Value, commitment: Value) -> Value:
-    with api.scope("note_tag"):
-        return poseidon_hash_gadget(api, [sk, commitment, NOTE_TAG_DOMAIN])
-
-
 def order_commitment(side: int, base_asset: int, quote_asset: int, size: int, limit_price: int, salt: int) -> int:
     """H(side, base_asset, quote_asset, size, limit_price, salt)."""
     return poseidon_hash([side, base_asset, quote_asset, size, limit_price, salt])
@@ -83,12 +74,14 @@ def order_commitment_gadget(api: Api, side: Value, base_asset: Value, quote_asse
         return poseidon_hash_gadget(api, [side, base_asset, quote_asset, size, limit_price, salt])
 
 
-def trade_commitment(base_asset: int, quote_asset: int, base_amount: int, quote_amount: int, trade_salt: int) -> int:
-    """H(base_asset, quote_asset, base_amount, quote_amount, trade_salt)."""
-    return poseidon_hash([base_asset, quote_asset, base_amount, quote_amount, trade_salt])
+def trade_commitment(base_asset: int, quote_asset: int, base_amount: int, quote_amount: int, trade_salt: int,
+                     deadline: int) -> int:
+    """H(base_asset, quote_asset, base_amount, quote_amount, trade_salt, deadline): both legs of a
+    trade open it, so they bind the same amounts and the same deadline."""
+    return poseidon_hash([base_asset, quote_asset, base_amount, quote_amount, trade_salt, deadline])
 
 
 def trade_commitment_gadget(api: Api, base_asset: Value, quote_asset: Value, base_amount: Value,
-                            quote_amount: Value, trade_salt: Value) -> Value:
+                            quote_amount: Value, trade_salt: Value, deadline: Value) -> Value:
     with api.scope("trade_commitment"):
-        return poseidon_hash_gadget(api, [base_asset, quote_asset, base_amount, quote_amount, trade_salt])
+        return poseidon_hash_gadget(api, [base_asset, quote_asset, base_amount, quote_amount, trade_salt, deadline])

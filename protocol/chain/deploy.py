@@ -13,7 +13,7 @@ from zk.errors import MalformedInput
 from zk.export.vyper import vyper_verifier
 from zk.groth16.data import VerifyingKey
 
-from ..params import TREE_DEPTH
+from ..params import ROOT_MAX_AGE, TREE_DEPTH
 from ..tree import zero_hashes
 from .client import Chain
 from . import artifacts
@@ -21,8 +21,8 @@ from .compiler import Artifact, compile_vyper, contract_source
 from .errors import ChainError
 from .poseidon_evm import poseidon_artifact
 
-LEG_PUBLIC_INPUTS = 7
-WITHDRAW_PUBLIC_INPUTS = 6
+LEG_PUBLIC_INPUTS = 8
+WITHDRAW_PUBLIC_INPUTS = 8
 UNIT = "zktrade/"  # source-unit prefix of our contracts
 
 
@@ -94,13 +94,14 @@ def deploy_test_token(chain: Chain, symbol: str, decimals: int = 18, fee_bps: in
 
 
 def deploy_pool(chain: Chain, leg_vk: VerifyingKey, withdraw_vk: VerifyingKey,
-                token_symbols: tuple[str, ...] = ()) -> tuple[Deployment, dict]:
-    """Deploy Poseidon, both verifiers, the pool and test tokens; returns the record and contracts."""
+                token_symbols: tuple[str, ...] = (), root_max_age: int = ROOT_MAX_AGE) -> tuple[Deployment, dict]:
+    """Deploy Poseidon, both verifiers, the pool (accepting roots up to `root_max_age` seconds
+    after they were superseded) and test tokens; returns the record and contracts."""
     start = chain.block_number
     poseidon = chain.deploy(poseidon_artifact())
     leg = chain.deploy(verifier_artifact(leg_vk, LEG_PUBLIC_INPUTS, with_pair=True))
     withdraw = chain.deploy(verifier_artifact(withdraw_vk, WITHDRAW_PUBLIC_INPUTS, with_pair=False))
-    pool = chain.deploy(pool_artifact(), poseidon.address, leg.address, withdraw.address)
+    pool = chain.deploy(pool_artifact(), poseidon.address, leg.address, withdraw.address, root_max_age)
     tokens = {symbol: deploy_test_token(chain, symbol) for symbol in token_symbols}
     record = Deployment(
         chain_id=chain.w3.eth.chain_id,

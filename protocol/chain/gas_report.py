@@ -4,7 +4,8 @@
 
 Every figure is a transaction's gasUsed (21,000 intrinsic and calldata included) on a Prague
 chain; anvil and the embedded chain charge identically (CHAIN.md). Keys are dev keys of the
-stand-in circuits with the protocol's public-input counts (free_publics7, free_publics6).
+stand-in circuit with the protocol's public-input count (free_publics8: a leg and a withdrawal
+both have 8).
 """
 
 import subprocess
@@ -18,6 +19,7 @@ from zk.formats.calldata import proof_words
 from zk.groth16 import prove, setup
 
 from ..notes import deposit_inner
+from ..params import ROOT_MAX_AGE
 from . import devnet
 from .client import Chain
 from .compiler import compile_contract, compile_vyper, raw_artifact
@@ -26,6 +28,7 @@ from .poseidon_evm import ABI as POSEIDON_ABI, poseidon_artifact
 from .snarkjs_verifier import snarkjs_solidity_verifier
 
 GAS = 3_000_000
+MEMO = bytes(range(128))  # one note's encrypted memo, as the recovery design sizes it
 
 
 def _key(name: str):
@@ -87,39 +90,80 @@ def _poseidon_rows(chain: Chain, root: Path) -> list[tuple[str, int, str]]:
     return rows
 
 
-def _pool_rows(chain: Chain) -> list[tuple[str, int, str]]:
-    leg_pk, withdraw_pk = _key("free_publics7"), _key("free_publics6")
-    _, contracts = deploy_pool(chain, leg_pk.vk, withdraw_pk.vk, ("BASE", "QUOTE"))
+def _pool_story(chain: Chain, pk, memo: bytes, relayed: bool) -> dict[str, int]:
+    """gasUsed of one fresh pool's history: 3 deposits, a settlement, a withdrawal, 36 more
+    deposits. Histories that differ only in the memos or the relayer cost the same elsewhere (the
+    tree's storage writes depend on leaf positions), so their differences are exact."""
+    _, contracts = deploy_pool(chain, pk.vk, pk.vk, ("BASE", "QUOTE"), root_max_age=ROOT_MAX_AGE)
     pool, base, quote = contracts["pool"], contracts["BASE"], contracts["QUOTE"]
-    user, recipient = chain.accounts[1], chain.accounts[2]
+    user, recipient, relayer, sender = chain.accounts[1:5]
     for token in (base, quote):
         chain.transact(token.functions.mint(user, 10**24))
         chain.transact(token.functions.approve(pool.address, 10**24), sender=user)
-    rows = []
-    deposits = [chain.transact(pool.functions.deposit(t.address, 10**18, deposit_inner(i, i)), sender=user, gas=GAS).gas_used
-                for i, t in enumerate((base, quote, base))]
-    rows.append(("deposit (first ever: tree slots written for the first time)", deposits[0], ""))
-    rows.append(("deposit (third)", deposits[2], "22 Poseidon hashes (2 for the commitment, 20 up the tree) + ERC-20 transferFrom"))
-    root = chain.call(pool.functions.lastRoot())
 
-    def leg(side, nullifier, received, change):
-        public = [root, nullifier, received, change, 777, 888 + side, side]
-        (proof, x), = _prove_all(leg_pk, "free_publics7", [public])
-        return {"proof": dict(zip("abc", proof_words(proof))), "input": x}
+    def deposit(i: int, token) -> int:
+        fn = pool.functions.deposit(token.address, 10**18, deposit_inner(i, i), memo)
+        return chain.transact(fn, sender=user, gas=GAS).gas_used
 
-    settle = pool.functions.settle(leg(0, 1, 2, 3), leg(1, 4, 5, 6))
-    rows.append(("settle (2 leg proofs, one 5-pair check; 4 leaves in one batch)",
-                 chain.transact(settle, gas=GAS).gas_used, ""))
+    gas = {"first deposit": deposit(0, base)}
+    deposit(1, quote)
+    gas["third deposit"] = deposit(2, base)
     root = chain.call(pool.functions.lastRoot())
-    public = [root, 9, int(base.address, 16), 10**17, int(recipient, 16), 10]
-    (proof, _), = _prove_all(withdraw_pk, "free_publics6", [public])
-    fn = pool.functions.withdraw(dict(zip("abc", proof_words(proof))), root, 9, base.address, 10**17, recipient, 10)
-    rows.append(("withdraw (1 proof, change note appended, ERC-20 transfer)", chain.transact(fn, gas=GAS).gas_used, ""))
-    return rows
+    deadline = chain.w3.eth.get_block("latest")["timestamp"] + 3600
+
+    def leg(side: int):
+        public = [root, 1 + side, 2, 3, 777, 888 + side, side, deadline]
+        (proof, x), = _prove_all(pk, "free_publics8", [public])
+        return {"proof": dict(zip("abc", proof_words(proof))), "input": x, "memo": memo * 2}
+
+    gas["settle"] = chain.transact(pool.functions.settle(leg(0), leg(1)), gas=GAS).gas_used
+    root = chain.call(pool.functions.lastRoot())
+    paid = relayer if relayed else "0x" + "00" * 20
+    fee = 10**15 if relayed else 0
+    public = [root, 9, int(base.address, 16), 10**17, int(recipient, 16), int(paid, 16), fee, 10]
+    (proof, _), = _prove_all(pk, "free_publics8", [public])
+    withdrawal = (root, 9, base.address, 10**17, recipient, paid, fee, 10)
+    fn = pool.functions.withdraw(dict(zip("abc", proof_words(proof))), withdrawal, memo)
+    gas["withdraw"] = chain.transact(fn, sender=sender if relayed else user, gas=GAS).gas_used
+    superseded = chain.call(pool.functions.lastRoot())
+    for i in range(36):
+        last = deposit(10 + i, base)
+    gas["40th deposit"] = last
+    current = chain.call(pool.functions.lastRoot())
+    for label, value in (("current", current), ("36 roots back", superseded), ("unknown", 12345)):
+        gas[f"isKnownRoot({label})"] = chain.transact(pool.functions.isKnownRoot(value), gas=GAS).gas_used
+    return gas
+
+
+def _pool_rows(chain: Chain) -> list[tuple[str, int, str]]:
+    pk = _key("free_publics8")
+    plain = _pool_story(chain, pk, b"", relayed=False)
+    memos = _pool_story(chain, pk, MEMO, relayed=False)
+    relayed = _pool_story(chain, pk, b"", relayed=True)
+
+    def more(other: dict, key: str, what: str) -> str:
+        return f"+{other[key] - plain[key]:,} for {what}"
+
+    return [
+        ("deposit (first ever: tree slots written for the first time)", plain["first deposit"], ""),
+        ("deposit (third)", plain["third deposit"],
+         "22 Poseidon hashes (2 for the commitment, 20 up the tree) + ERC-20 transferFrom"),
+        ("deposit (40th)", plain["40th deposit"], "a 30-root ring would have wrapped by now"),
+        ("deposit (third), 128-byte memo", memos["third deposit"], more(memos, "third deposit", "the memo")),
+        ("settle (2 leg proofs, one 5-pair check; 4 leaves in one batch)", plain["settle"], ""),
+        ("settle, each leg with a 2×128-byte memo", memos["settle"], more(memos, "settle", "512 bytes of memos")),
+        ("withdraw, direct (1 proof, change note appended, ERC-20 transfer)", plain["withdraw"], ""),
+        ("withdraw, relayed (sent by a third account; fee to the relayer)", relayed["withdraw"],
+         more(relayed, "withdraw", "the second ERC-20 transfer")),
+        ("withdraw, direct, 128-byte change memo", memos["withdraw"], more(memos, "withdraw", "the memo")),
+        ("isKnownRoot(the current root), as a transaction", plain["isKnownRoot(current)"], ""),
+        ("isKnownRoot(a root superseded 36 roots ago), as a transaction", plain["isKnownRoot(36 roots back)"], ""),
+        ("isKnownRoot(an unknown root), as a transaction", plain["isKnownRoot(unknown)"], ""),
+    ]
 
 
 def measure(chain: Chain, root: Path) -> list[tuple[str, int | str, str]]:
-    return (_verifier_rows(chain, "cubic", "1 public input") + _verifier_rows(chain, "free_publics7", "7 public inputs")
+    return (_verifier_rows(chain, "cubic", "1 public input") + _verifier_rows(chain, "free_publics8", "8 public inputs")
             + _poseidon_rows(chain, root) + _pool_rows(chain))
 
 

@@ -25,7 +25,7 @@ def cli() -> None:
     \b
     Trading across processes (see README "Trading from the CLI on a devnet"):
       zktrade devnet up && zktrade deploy
-      zktrade wallet create alice.wallet --account 0x...
+      zktrade wallet create alice.wallet && zktrade faucet --token QUOTE --amount 1000 --wallet alice.wallet
       zktrade deposit | order place | match | settle | withdraw | balance --wallet alice.wallet ...
     \b
     Proofs:

@@ -18,7 +18,7 @@ from .common import console, fast_backend_warmup
 @click.option("--proof-system", is_flag=True, help="Run the proof-system demo instead: setup → prove → verify → tamper → reject.")
 @click.option("--circuit", "name", default="gates300", show_default=True, help="Circuit of the --proof-system demo.")
 def demo(rpc: str | None, home_dir: str | None, proof_system: bool, name: str) -> None:
-    """Two traders shield tokens, trade privately and settle on chain, with timings.
+    """Three traders shield tokens, trade privately (a sweep of two makers) and settle on chain, with timings.
 
     \b
     Examples:
@@ -34,7 +34,7 @@ def demo(rpc: str | None, home_dir: str | None, proof_system: bool, name: str) -
 
 def trading_demo(rpc: str | None, home_dir: str | None) -> None:
     from ..chain.client import Chain
-    from ..demo import balances, private_values, run_demo, settlement_plaintexts, units
+    from ..demo import balances, plaintexts_in, private_values, run_demo, units
 
     console.rule("zktrade: private peer-to-peer trading")
     fast_backend_warmup()
@@ -56,26 +56,32 @@ def trading_demo(rpc: str | None, home_dir: str | None) -> None:
         if not home_dir:
             (home / "keys").symlink_to(_key_cache(), target_is_directory=True)
         result = run_demo(chain, home, show, on_setup=on_setup)
-        console.print("\n[bold]shielded balances after the trade[/]")
+        console.print("\n[bold]shielded balances after the trades[/]")
         for trader_name, trader in result.traders.items():
-            shown = ", ".join(f"{units(v)} {k}" for k, v in sorted(balances(trader).items()))
+            shown = ", ".join(f"{units(v)} {k}" for k, v in sorted(balances(trader).items())) or "nothing"
             console.print(f"   {trader_name:<6} {shown}")
-        console.print(f"   bob's address received {units(result.recipient_balance)} USDC from the withdrawal")
-        leaks = settlement_plaintexts(result.pool, result.settle_receipt, private_values(result))
+        console.print(f"   the fresh address received {units(result.token_balance('USDC', result.recipient))} USDC, "
+                      f"the relayer {units(result.token_balance('USDC', result.relayer))} USDC (its fee)")
+        private = private_values(result)
+        leaks = sorted({name for tx in result.settle_txs for name in plaintexts_in(result.pool, tx, private)})
+        traders = {k: v for k, v in private.items() if k.endswith("'s address")}
+        leaks += plaintexts_in(result.pool, result.withdraw_tx, traders)
 
     table = Table("", "the chain saw", "stayed private", box=None, header_style="bold")
-    table.add_row("deposit", "depositor, token, amount, commitment", "owner, blinding")
-    table.add_row("orders", "nothing (off chain)", "terms: matcher only; notes, keys, balances: nobody")
-    table.add_row("settlement", "2 nullifiers, 4 commitments, roots, trade + order commitments, sides",
-                  "assets, amounts, price, which notes, who traded")
-    table.add_row("withdraw", "recipient, token, amount, nullifier, change commitment", "which note; the change")
+    table.add_row("deposit", "depositor's fresh address, token, amount, commitment", "owner, blinding")
+    table.add_row("orders", "nothing (off chain)", "terms, nullifiers: matcher only; keys, balances: nobody")
+    table.add_row("settlement", "relayer's address, 2 nullifiers, 4 commitments, roots, trade + order commitments, sides",
+                  "assets, amounts, prices, which notes, who traded")
+    table.add_row("withdraw", "relayer, fee, recipient, token, amount, nullifier, change commitment",
+                  "which note, the change, the trader's deposit address")
     console.print()
     console.print(table)
     verdict = "[green]none of them[/]" if not leaks else f"[red]{', '.join(leaks)}[/]"
-    console.print(f"\nsettlement calldata and events searched for the assets, amounts and prices: {verdict}")
+    console.print(f"\nsettlements searched for the assets, amounts, prices and traders' addresses, "
+                  f"the relayed withdrawal for the traders' addresses: {verdict}")
     console.rule(f"[green]demo complete[/] in {time.perf_counter() - start:.1f} s" if not leaks else "[red]demo FAILED[/]")
     if leaks:
-        raise click.ClickException("the settlement revealed private values")
+        raise click.ClickException("the chain saw private values")
 
 
 def _key_cache() -> Path:

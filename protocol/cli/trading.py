@@ -2,11 +2,14 @@
 withdraw, balance.
 
 State: the chain (the pool's events are the ground truth), one SQLite file per wallet, the
-deployment file from `zktrade deploy`, the circuit keys (--keys), and the matcher's order book
-(--book, a locked JSON file). Every command that opens a wallet first finishes whatever an
-earlier, interrupted command left (`Trader.resume`), so a crash at any point loses nothing.
+deployment file from `zktrade deploy`, the circuit keys (--keys), and the matcher's database
+(--matcher, SQLite: orders, fills, legs, settlements, and the relayer's key). Every command that
+opens a wallet first finishes whatever an earlier, interrupted command left (`Trader.resume`),
+so a crash at any point loses nothing. Each command parses, calls one library function
+(protocol/venue.py, protocol/trader.py) and prints.
 """
 
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from ..params import BUY, PRICE_SCALE, SELL, SIDE_NAMES
 from .common import console, err_console, fast_backend_warmup, step
 
 DEFAULT_KEYS = ".zktrade/keys"
-DEFAULT_BOOK = ".zktrade/book.json"
+DEFAULT_MATCHER = ".zktrade/matcher.sqlite"
 
 
 def chain_options(fn):
@@ -35,9 +38,9 @@ def wallet_option(fn):
                         help="The wallet file (`zktrade wallet create`).")(fn)
 
 
-def book_option(fn):
-    return click.option("--book", "book_path", default=DEFAULT_BOOK, show_default=True, type=click.Path(dir_okay=False),
-                        help="The matcher's order book.")(fn)
+def matcher_option(fn):
+    return click.option("--matcher", "matcher_path", default=DEFAULT_MATCHER, show_default=True,
+                        type=click.Path(dir_okay=False), help="The matcher's database (orders, fills, settlements).")(fn)
 
 
 class Session:
@@ -66,12 +69,15 @@ class Session:
         from ..trader import Trader
         from ..wallet import Wallet
 
-        wallet = Wallet.open(wallet_path)
-        account = wallet.meta("account")
-        trader = Trader(wallet, self.pool, self.keys, account)
+        trader = Trader(Wallet.open(wallet_path), self.pool, self.keys)
         for line in trader.resume():
             err_console.print(f"[yellow]recovered[/] {line}")
         return trader
+
+    def venue(self, matcher_path: str):
+        from ..venue import Venue
+
+        return Venue(self.pool, self.keys, matcher_path)
 
     def decimals(self, token: str) -> int:
         return int(self.chain.call(self.pool.token(token).functions.decimals()))
@@ -110,19 +116,19 @@ def wallet() -> None:
 
 @wallet.command("create")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--account", required=True, help="The Ethereum address this wallet deposits from and pays gas with.")
-def wallet_create(path: str, account: str) -> None:
-    """Create a wallet with a fresh spending key.
+def wallet_create(path: str) -> None:
+    """Create a wallet: a fresh spending key, and a fresh Ethereum key for its deposits.
 
-    Example: zktrade wallet create alice.wallet --account 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+    Fund its address with `zktrade faucet --wallet PATH` on a devnet.
+
+    Example: zktrade wallet create alice.wallet
     """
+    from ..chain.signer import LocalAccount
     from ..wallet import Wallet
 
-    if not (account.startswith("0x") and len(account) == 42):
-        raise ProtocolError(f"--account {account!r} is not an address (0x followed by 40 hex digits)")
     w = Wallet.create(path)
-    w.set_meta("account", account)
-    console.print(f"created {path}: owner tag {hex(w.owner)[:18]}…, account {account}")
+    address = LocalAccount.address_of(w.meta("account_key"))
+    console.print(f"created {path}: owner tag {hex(w.owner)[:18]}…, deposit address {address}")
 
 
 @wallet.command("show")
@@ -140,6 +146,7 @@ def wallet_show(wallet_path: str, rpc, deployment, keys_dir) -> None:
         table.add_row(hex(n.commitment)[:14] + "…", s.show_amount(n.asset, n.amount), n.status,
                       "" if n.leaf_index is None else str(n.leaf_index))
     console.print(table)
+    console.print(f"deposit address {t.address}")
     for o in t.wallet.orders("open"):
         console.print(f"order {o['order_id']}: {SIDE_NAMES[int(o['side'])]} {o['remaining']} of {o['size']} (base units)")
     for op in t.wallet.pending_operations():
@@ -157,23 +164,33 @@ def wallet_resume(wallet_path: str, rpc, deployment, keys_dir) -> None:
     s = Session(rpc, deployment, keys_dir)
     t = s.trader(wallet_path)
     left = t.wallet.pending_operations()
-    console.print("nothing left to finish" if not left else f"{len(left)} operation(s) wait for a settlement transaction")
+    console.print("nothing left to finish" if not left else f"{len(left)} operation(s) wait for a settlement or a relayer")
 
 
 @click.command("faucet")
 @chain_options
 @click.option("--token", required=True, help="Symbol of a deployed test token (or its address).")
 @click.option("--amount", required=True, help="Whole tokens, e.g. 100 or 0.5.")
-@click.option("--to", "recipient", required=True, help="Address to mint to.")
-def faucet(rpc, deployment, keys_dir, token: str, amount: str, recipient: str) -> None:
-    """Mint devnet test tokens.
+@click.option("--to", "recipient", default=None, help="Address to mint to.")
+@click.option("--wallet", "wallet_path", default=None, type=click.Path(dir_okay=False),
+              help="Or: a wallet, whose deposit address also gets ETH for gas.")
+def faucet(rpc, deployment, keys_dir, token: str, amount: str, recipient: str | None, wallet_path: str | None) -> None:
+    """Mint devnet test tokens (and, for a wallet, ETH for its gas).
 
-    Example: zktrade faucet --token QUOTE --amount 1000 --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+    Example: zktrade faucet --token QUOTE --amount 1000 --wallet alice.wallet
     """
+    from ..chain.signer import LocalAccount, faucet as give
+
+    if (recipient is None) == (wallet_path is None):
+        raise ProtocolError("name exactly one recipient: --to ADDRESS or --wallet PATH")
     s = Session(rpc, deployment, keys_dir)
+    if wallet_path is not None:
+        from ..wallet import Wallet
+
+        recipient = LocalAccount.address_of(Wallet.open(wallet_path).meta("account_key"))
     address = s.pool.token_address(token)
-    s.chain.transact(s.pool.token(address).functions.mint(recipient, s.amount(address, amount)))
-    console.print(f"minted {amount} {token} to {recipient}")
+    give(s.chain, s.pool.token(address), recipient, s.amount(address, amount), gas=wallet_path is not None)
+    console.print(f"minted {amount} {token} to {recipient}" + (" (and ETH for gas)" if wallet_path else ""))
 
 
 @click.command("deposit")
@@ -191,7 +208,7 @@ def deposit(wallet_path, rpc, deployment, keys_dir, token: str, amount: str) -> 
     address = s.pool.token_address(token)
     with step("deposit and sync"):
         note = t.deposit(address, s.amount(address, amount))
-    console.print(f"deposited {s.show_amount(note.asset, note.amount)}: note {hex(note.commitment)[:18]}… is live")
+    console.print(f"deposited {s.show_amount(note.asset, note.amount)} from {t.address}: note {hex(note.commitment)[:18]}… is {note.status}")
 
 
 @click.command("balance")
@@ -220,31 +237,17 @@ def order() -> None:
     """Place, cancel and list orders (each placed with a collateral proof the matcher checks)."""
 
 
-def _matcher(s: Session):
-    from circuits.trade import collateral_statement
-
-    from ..matcher import Matcher
-
-    return Matcher(s.keys.keys(collateral_statement()), s.pool.is_known_root)
-
-
-def _store(book_path: str):
-    from ..matcher_store import MatcherStore
-
-    return MatcherStore(book_path)
-
-
 @order.command("place")
 @wallet_option
 @chain_options
-@book_option
+@matcher_option
 @click.option("--side", type=click.Choice(["buy", "sell"]), required=True)
 @click.option("--base", required=True, help="The token bought or sold.")
 @click.option("--quote", required=True, help="The token prices are in.")
 @click.option("--size", required=True, help="Whole base tokens.")
 @click.option("--price", required=True, help="Limit: quote tokens per base token (at most for a buy, at least for a sell).")
-def order_place(wallet_path, rpc, deployment, keys_dir, book_path, side, base, quote, size, price) -> None:
-    """Prove collateral for a limit order and book it; prints the trades it made at once.
+def order_place(wallet_path, rpc, deployment, keys_dir, matcher_path, side, base, quote, size, price) -> None:
+    """Prove collateral for a limit order and book it; prints the fills it made at once.
 
     Example: zktrade order place --wallet alice.wallet --side buy --base BASE --quote QUOTE --size 6 --price 150
     """
@@ -254,15 +257,14 @@ def order_place(wallet_path, rpc, deployment, keys_dir, book_path, side, base, q
     base_addr, quote_addr = s.pool.token_address(base), s.pool.token_address(quote)
     size_units = s.amount(base_addr, size)
     limit = _price(price, s.decimals(base_addr), s.decimals(quote_addr))
-    with step("prove collateral"):
-        ticket = t.place_order(BUY if side == "buy" else SELL, base_addr, quote_addr, size_units, limit)
-    matcher = _matcher(s)
-    with _store(book_path).session(matcher):
-        trades = matcher.submit(ticket)
+    with step("prove collateral and book"):
+        ticket, trades = s.venue(matcher_path).place(t, BUY if side == "buy" else SELL, base_addr, quote_addr,
+                                                     size_units, limit)
     console.print(f"order {ticket.order.order_id} booked ({side} {size} {base} at {price} {quote})")
     for tr in trades:
-        console.print(f"  matched: trade {hex(tr.fill.commitment)[:14]}…: {s.show_amount(tr.fill.base_asset, tr.fill.base_amount)} "
-                      f"for {s.show_amount(tr.fill.quote_asset, tr.fill.quote_amount)}; run `zktrade settle` with each wallet")
+        console.print(f"  matched: trade {hex(tr.trade_commitment)[:14]}…: {s.show_amount(tr.fill.base_asset, tr.fill.base_amount)} "
+                      f"for {s.show_amount(tr.fill.quote_asset, tr.fill.quote_amount)}, legs due by {_when(tr.fill.deadline)}; "
+                      "run `zktrade settle` with each wallet")
 
 
 def _price(text: str, base_decimals: int, quote_decimals: int) -> int:
@@ -276,150 +278,125 @@ def _price(text: str, base_decimals: int, quote_decimals: int) -> int:
     return int(value)
 
 
-@order.command("rest")
-@wallet_option
-@click.argument("order_id")
-@chain_options
-@book_option
-def order_rest(wallet_path, order_id, rpc, deployment, keys_dir, book_path) -> None:
-    """Book what is left of a partly filled order as a new order with fresh collateral.
-
-    A fill spends the note behind an order, so the matcher suspends the rest until its owner
-    proves collateral for it again (usually with the fill's change note, once settled).
-
-    Example: zktrade order rest --wallet alice.wallet o-1a2b3c4d
-    """
-    s = Session(rpc, deployment, keys_dir)
-    t = s.trader(wallet_path)
-    fast_backend_warmup()
-    with step("prove collateral"):
-        ticket = t.place_rest(order_id)
-    matcher = _matcher(s)
-    with _store(book_path).session(matcher):
-        trades = matcher.replace(order_id, ticket)
-    console.print(f"the rest of {order_id} is order {ticket.order.order_id}; {len(trades)} trade(s) made at once")
+def _when(deadline: int) -> str:
+    return datetime.fromtimestamp(deadline, timezone.utc).strftime("%H:%M:%S UTC")
 
 
 @order.command("cancel")
 @wallet_option
 @click.argument("order_id")
 @chain_options
-@book_option
-def order_cancel(wallet_path, order_id, rpc, deployment, keys_dir, book_path) -> None:
-    """Take an order off the book (its note is free to back another order).
+@matcher_option
+def order_cancel(wallet_path, order_id, rpc, deployment, keys_dir, matcher_path) -> None:
+    """Take an order off the book; its fills still waiting for legs are revoked.
 
     Example: zktrade order cancel --wallet alice.wallet o-1a2b3c4d
     """
     s = Session(rpc, deployment, keys_dir)
-    t = s.trader(wallet_path)
-    t.order(order_id)  # refuses an order of another wallet
-    matcher = _matcher(s)
-    with _store(book_path).session(matcher):
-        matcher.cancel(order_id)
-    t.wallet.update_order(order_id, status="cancelled")
-    console.print(f"cancelled {order_id}")
+    made = s.venue(matcher_path).cancel(s.trader(wallet_path), order_id)
+    console.print(f"cancelled {order_id}" + (f"; {len(made)} fill(s) made as counterparties re-entered the book" if made else ""))
 
 
 @order.command("list")
+@wallet_option
 @chain_options
-@book_option
-def order_list(rpc, deployment, keys_dir, book_path) -> None:
-    """The book as the matcher sees it: open and suspended orders.
+@matcher_option
+def order_list(wallet_path, rpc, deployment, keys_dir, matcher_path) -> None:
+    """This wallet's orders and what the matcher says of each (the book is dark: nobody sees others').
 
-    Example: zktrade order list
+    Example: zktrade order list --wallet alice.wallet
     """
+    from ..messages import Order
+
     s = Session(rpc, deployment, keys_dir)
-    matcher = _matcher(s)
-    with _store(book_path).session(matcher):
-        rows = [*matcher.book.orders.values(), *matcher.suspended.values()]
-        table = Table("order", "trader", "side", "remaining", "limit", "status", box=None, header_style="bold")
-        for o in sorted(rows, key=lambda o: o.seq):
-            table.add_row(o.order_id, o.owner, SIDE_NAMES[o.side], s.show_amount(o.base_asset, o.remaining),
-                          f"{Decimal(o.limit_price) / PRICE_SCALE:f}", matcher.order_status(o.order_id))
+    t = s.trader(wallet_path)
+    venue = s.venue(matcher_path)
+    table = Table("order", "side", "size", "limit", "wallet", "matcher", box=None, header_style="bold")
+    for o in t.wallet.orders():
+        order = Order.from_json(o)
+        table.add_row(order.order_id, SIDE_NAMES[order.side], s.show_amount(order.base_asset, order.size),
+                      f"{Decimal(order.limit_price) / PRICE_SCALE:f}", o["status"], venue.matcher.order_status(order.order_id))
     console.print(table)
 
 
 @click.command("match")
 @chain_options
-@book_option
-def match(rpc, deployment, keys_dir, book_path) -> None:
-    """Trades the matcher made, and which legs each still waits for.
+@matcher_option
+def match(rpc, deployment, keys_dir, matcher_path) -> None:
+    """The fills the matcher made and where each settlement stands (the operator's view).
 
     Orders match as they are placed (price-time priority, at the maker's price); this lists
-    the fills and their settlement state.
+    the fills, their deadlines and their settlement state.
 
     Example: zktrade match
     """
     s = Session(rpc, deployment, keys_dir)
-    matcher = _matcher(s)
-    with _store(book_path).session(matcher) as state:
-        for tr in matcher.trades:
-            key = str(tr.fill.commitment)
-            legs = state["legs"].get(key, {})
-            done = "settled" if key in state["settled"] else f"legs: {', '.join(sorted(legs)) or 'none yet'}"
-            console.print(f"trade {hex(tr.fill.commitment)[:14]}… buy {tr.buy_order_id} / sell {tr.sell_order_id}: "
-                          f"{s.show_amount(tr.fill.base_asset, tr.fill.base_amount)} for "
-                          f"{s.show_amount(tr.fill.quote_asset, tr.fill.quote_amount)} — {done}")
-        if not matcher.trades:
-            console.print("no trades yet")
+    rows = s.venue(matcher_path).trades()
+    for t in rows:
+        legs = ", ".join(n for n, leg in (("buy", t.buy_leg), ("sell", t.sell_leg)) if leg) or "none yet"
+        console.print(f"trade {hex(t.trade.trade_commitment)[:14]}… buy {t.trade.buy_order_id} / sell {t.trade.sell_order_id}: "
+                      f"{s.show_amount(t.trade.fill.base_asset, t.trade.fill.base_amount)} for "
+                      f"{s.show_amount(t.trade.fill.quote_asset, t.trade.fill.quote_amount)}, due {_when(t.deadline)}: "
+                      f"{t.state} (legs: {legs}){' — ' + t.reason if t.reason else ''}")
+    if not rows:
+        console.print("no trades yet")
 
 
 @click.command("settle")
 @click.option("--wallet", "wallet_path", default=None, type=click.Path(dir_okay=False),
-              help="Prove this wallet's legs first (omit to only submit trades whose legs are all in).")
+              help="Prove this wallet's legs first (omit to only drive the settlements).")
 @chain_options
-@book_option
-def settle(wallet_path, rpc, deployment, keys_dir, book_path) -> None:
-    """Prove this wallet's settlement legs, then submit every trade whose two legs are in.
+@matcher_option
+def settle(wallet_path, rpc, deployment, keys_dir, matcher_path) -> None:
+    """Prove this wallet's settlement legs, then let the coordinator relay every trade whose
+    two legs are in (and expire the ones past their deadline).
 
     Example: zktrade settle --wallet alice.wallet && zktrade settle --wallet bob.wallet
     """
-    from ..trader import LegProof
-
     s = Session(rpc, deployment, keys_dir)
     trader = s.trader(wallet_path) if wallet_path else None
     if trader:
         fast_backend_warmup()
-    matcher = _matcher(s)
-    with _store(book_path).session(matcher) as state:
-        for tr in matcher.trades:
-            key = str(tr.fill.commitment)
-            if key in state["settled"]:
-                continue
-            legs = state["legs"].setdefault(key, {})
-            for side, order_id in (("buy", tr.buy_order_id), ("sell", tr.sell_order_id)):
-                if trader and side not in legs and trader._has_order(order_id):
-                    with step(f"prove the {side} leg"):
-                        legs[side] = trader.prove_leg(tr).to_json()
-                    console.print(f"proved the {side} leg of trade {hex(tr.fill.commitment)[:14]}…")
-            if len(legs) == 2:
-                sender = trader.account if trader else s.chain.accounts[0]
-                receipt = s.pool.settle(sender, LegProof.from_json(legs["buy"]), LegProof.from_json(legs["sell"]))
-                state["settled"].append(key)
-                console.print(f"settled trade {hex(tr.fill.commitment)[:14]}… in tx {receipt.tx_hash} ({receipt.gas_used:,} gas)")
-    if trader:
-        trader.sync()
+    with step("prove legs and settle"):
+        done = s.venue(matcher_path).settle(trader)
+    for leg in done.legs:
+        console.print(f"proved the {SIDE_NAMES[leg.side]} leg of trade {hex(leg.trade_commitment)[:14]}…")
+    for o in done.outcomes:
+        verb = "settled" if o.state == "settled" else o.state
+        console.print(f"{verb} trade {hex(o.trade_commitment)[:14]}…{': ' + o.detail if o.detail else ''}")
+    if not done.legs and not done.outcomes:
+        console.print("nothing to prove or settle now")
 
 
 @click.command("withdraw")
 @wallet_option
 @chain_options
+@matcher_option
 @click.option("--token", required=True)
-@click.option("--amount", required=True, help="Whole tokens.")
+@click.option("--amount", required=True, help="Whole tokens (the fee included).")
 @click.option("--to", "recipient", required=True, help="The address that receives the tokens (bound by the proof).")
-def withdraw(wallet_path, rpc, deployment, keys_dir, token, amount, recipient) -> None:
+@click.option("--relayer", "relayed", is_flag=True,
+              help="Have the matcher's relayer send it: no transaction from this wallet's address.")
+@click.option("--fee", default="0", show_default=True, help="Whole tokens for the relayer, out of --amount.")
+def withdraw(wallet_path, rpc, deployment, keys_dir, matcher_path, token, amount, recipient, relayed, fee) -> None:
     """Unshield tokens to an address; the rest of the note stays shielded as change.
 
-    Example: zktrade withdraw --wallet bob.wallet --token QUOTE --amount 250 --to 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
+    With --relayer the matcher's account submits it and gets --fee, so --to can be a fresh
+    address that never held ETH.
+
+    Example: zktrade withdraw --wallet bob.wallet --token QUOTE --amount 250 --to 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --relayer --fee 1
     """
     s = Session(rpc, deployment, keys_dir)
     t = s.trader(wallet_path)
     fast_backend_warmup()
     address = s.pool.token_address(token)
+    fee_units = 0 if Decimal(fee or "0") == 0 else s.amount(address, fee)
+    if fee_units and not relayed:
+        raise ProtocolError("--fee pays a relayer: add --relayer, or drop --fee")
     with step("prove and send the withdrawal"):
-        change, receipt = t.withdraw(address, s.amount(address, amount), recipient)
-    console.print(f"withdrew {amount} {token} to {recipient} in tx {receipt.tx_hash}; "
-                  f"{s.show_amount(change.asset, change.amount)} stay shielded")
+        change, tx_hash = s.venue(matcher_path).withdraw(t, address, s.amount(address, amount), recipient, relayed, fee_units)
+    console.print(f"withdrew {amount} {token} to {recipient} in tx {tx_hash}"
+                  + (f" (relayed, fee {fee} {token})" if relayed else "") + f"; {s.show_amount(change.asset, change.amount)} stay shielded")
 
 
 COMMANDS = (wallet, faucet, deposit, balance, order, match, settle, withdraw)

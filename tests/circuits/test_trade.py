@@ -6,9 +6,12 @@ from dataclasses import replace
 import pytest
 import sha3
 
-from circuits.trade import collateral_statement, leg_statement, withdraw_statement
-from circuits.trade.params import AMOUNT_BITS, NOTE_TAG_DOMAIN, PRICE_SCALE, ZERO_LEAF
-from protocol.notes import Fill, Note, Order, note_commitment, note_tag, nullifier_of, owner_of
+from circuits.gadgets.poseidon import poseidon_hash
+from circuits.trade import collateral_statement, leg_statement, values, withdraw_statement
+from circuits.trade.params import AMOUNT_BITS, DEADLINE_BITS, PRICE_SCALE, ZERO_LEAF
+from protocol.errors import InvalidValue
+from protocol.messages import Fill, Order
+from protocol.notes import Note, note_commitment, nullifier_of, owner_of
 from protocol.params import BUY, SELL
 from protocol.statements import collateral_inputs, leg_inputs, public_vector, withdraw_inputs
 from protocol.tree import MerkleTree
@@ -18,6 +21,7 @@ from zk.field import R
 DEPTH = 4
 BASE, QUOTE = 0xBA5E, 0x0C07E
 BUYER_SK, SELLER_SK = 1234567, 7654321
+DEADLINE = 1_900_000_000  # unix seconds (2030)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +42,7 @@ def world():
         paths[note] = tree.append(note.commitment)
     buy = Order("b", BUY, BASE, QUOTE, size=10, limit_price=25 * PRICE_SCALE // 10, salt=5)
     sell = Order("s", SELL, BASE, QUOTE, size=8, limit_price=24 * PRICE_SCALE // 10, salt=6)
-    fill = Fill(BASE, QUOTE, base_amount=8, quote_amount=20, trade_salt=99)  # 8 at 2.5
+    fill = Fill(BASE, QUOTE, base_amount=8, quote_amount=20, trade_salt=99, deadline=DEADLINE)  # 8 at 2.5
     return {
         "buyer": (BUYER_SK, buyer_note, tree.path(paths[buyer_note]), buy),
         "seller": (SELLER_SK, seller_note, tree.path(paths[seller_note]), sell),
@@ -62,8 +66,7 @@ def leg(world, party, fill=None):
 
 
 def test_constants_have_their_provenance():
-    for label, value in (("zero-leaf", ZERO_LEAF), ("note-tag", NOTE_TAG_DOMAIN)):
-        assert value == int.from_bytes(sha3.keccak_256(f"zktrade/{label}".encode()).digest(), "big") % R
+    assert ZERO_LEAF == int.from_bytes(sha3.keccak_256(b"zktrade/zero-leaf").digest(), "big") % R
 
 
 @pytest.mark.parametrize("party", ["buyer", "seller"])
@@ -72,7 +75,11 @@ def test_valid_legs_solve_and_publish_the_native_values(statements, world, party
     witness = solve(statements["leg"], inputs.public, inputs.private)
     # The witness's public wires are the natively computed values in the contract's order:
     # every in-circuit hash (owner, commitments, nullifier, order and trade) equals its twin.
-    assert witness[1 : 1 + 7] == public_vector(inputs.public)
+    assert witness[1 : 1 + 8] == public_vector(inputs.public)
+    assert inputs.public.deadline == DEADLINE
+    fill = world["fill"]
+    assert inputs.public.trade_commitment == values.trade_commitment(
+        BASE, QUOTE, fill.base_amount, fill.quote_amount, fill.trade_salt, DEADLINE)
 
 
 def test_both_legs_conserve_value(world):
@@ -127,7 +134,7 @@ def test_amounts_at_and_beyond_the_range_bound(statements, world):
     over = note_commitment(QUOTE, 1 << AMOUNT_BITS, owner_of(BUYER_SK), 3)
     path = tree.path(tree.append(over))
     public, private = collateral_inputs(BUYER_SK, rich, path, order)
-    public = replace(public, note_tag=note_tag(BUYER_SK, over))
+    public = replace(public, nullifier=nullifier_of(over, path.leaf_index, BUYER_SK))
     refused(statements["collateral"], public, replace(private, amount=1 << AMOUNT_BITS), "collateral_d4/note/range96")
 
 
@@ -180,7 +187,7 @@ def test_withdraw_with_change(statements, world):
     recipient = 0xDEADBEEF
     inputs = withdraw_inputs(sk, note, path, 30, recipient, 77)
     witness = solve(statements["withdraw"], inputs.public, inputs.private)
-    assert witness[1:7] == public_vector(inputs.public)
+    assert witness[1:9] == public_vector(inputs.public)
     assert inputs.change.amount == 20
     too_much = replace(inputs.public, amount=51)
     refused(statements["withdraw"], too_much, inputs.private, "withdraw_d4/amount")
@@ -189,4 +196,66 @@ def test_withdraw_with_change(statements, world):
 def test_real_depth_circuit_sizes():
     """The depth-20 circuits as deployed (constraint counts are pinned in the golden files)."""
     leg20 = leg_statement()
-    assert leg20.r1cs.n_public == 7 and leg20.r1cs.n_constraints < 10_000
+    assert leg20.r1cs.n_public == 8 and leg20.r1cs.n_constraints < 10_000
+
+
+# -- version 2: deadlines, the nullifier as collateral tag, relayed withdrawals ---------------
+
+
+def test_a_deadline_other_than_the_trade_commitments_is_refused(statements, world):
+    """The public deadline the pool checks is the one inside the trade commitment both legs open."""
+    inputs = leg(world, "buyer")
+    later = replace(inputs.public, deadline=DEADLINE + 3600)
+    refused(statements["leg"], later, inputs.private, "leg_d4/fill: ")
+
+
+def test_a_deadline_of_2_64_has_no_leg(statements, world):
+    """The circuit range-checks the deadline, even when the trade commitment was made with it."""
+    top = replace(world["fill"], deadline=(1 << DEADLINE_BITS) - 1)
+    solve(statements["leg"], leg(world, "seller", top).public, leg(world, "seller", top).private)
+    with pytest.raises(InvalidValue, match="deadline"):
+        leg(world, "seller", replace(world["fill"], deadline=1 << DEADLINE_BITS))
+    # A cheater computes the commitment and the public inputs by hand.
+    inputs = leg(world, "seller")
+    fill = world["fill"]
+    over = 1 << DEADLINE_BITS
+    public = replace(inputs.public, deadline=over, trade_commitment=values.trade_commitment(
+        BASE, QUOTE, fill.base_amount, fill.quote_amount, fill.trade_salt, over))
+    refused(statements["leg"], public, inputs.private, f"leg_d4/fill/range{DEADLINE_BITS}")
+
+
+def test_collateral_reveals_exactly_the_nullifier_of_the_leg(statements, world):
+    sk, note, path, order = world["buyer"]
+    public, private = collateral_inputs(sk, note, path, order)
+    solve(statements["collateral"], public, private)
+    own = nullifier_of(note.commitment, path.leaf_index, sk)
+    assert public.nullifier == leg(world, "buyer").public.nullifier == own
+    # Any other tag (the note at another position, or v1's keyed hash of the commitment) is refused.
+    for tag in (nullifier_of(note.commitment, path.leaf_index + 1, sk), poseidon_hash([sk, note.commitment])):
+        refused(statements["collateral"], replace(public, nullifier=tag), private, "collateral_d4: ")
+
+
+def test_relayed_withdraw_fee_at_most_the_amount(statements, world):
+    sk, note, path, _ = world["seller"]  # 50 BASE
+    recipient, relayer = 0xDEADBEEF, 0xFEE
+    inputs = withdraw_inputs(sk, note, path, 30, recipient, 77, relayer=relayer, fee=30)
+    witness = solve(statements["withdraw"], inputs.public, inputs.private)  # the whole amount as fee
+    assert witness[1:9] == public_vector(inputs.public)
+    assert public_vector(inputs.public)[4:7] == [recipient, relayer, 30]
+    refused(statements["withdraw"], replace(inputs.public, fee=31), inputs.private, "withdraw_d4/fee")
+    refused(statements["withdraw"], replace(inputs.public, fee=R - 1), inputs.private, "withdraw_d4/fee")
+    with pytest.raises(InvalidValue, match="between 0 and the amount"):
+        withdraw_inputs(sk, note, path, 30, recipient, 77, relayer=relayer, fee=31)
+    with pytest.raises(InvalidValue, match="needs a relayer"):
+        withdraw_inputs(sk, note, path, 30, recipient, 77, fee=1)
+
+
+@pytest.mark.parametrize("name", ["collateral", "leg", "withdraw"])
+def test_every_public_input_takes_part_in_a_constraint(statements, name):
+    """A public input no constraint reads would be bound by nothing but the verifier's sum: the
+    v2 additions (deadline, relayer, fee, the collateral nullifier) each appear in one."""
+    cs = statements[name].r1cs
+    used = {wire for c in cs.constraints for combination in (c.a, c.b, c.c) for wire, _ in combination}
+    public_wires = range(1, 1 + cs.n_public)
+    assert [w for w in public_wires if w not in used] == []
+    assert len(statements[name].public_names) == cs.n_public == {"collateral": 3, "leg": 8, "withdraw": 8}[name]

@@ -27,23 +27,23 @@ def test_export_solidity_and_vyper_compile(tmp_path):
 @pytest.mark.node
 def test_devnet_up_deploy_status_down(tmp_path):
     require_anvil()
-    for name in ("free_publics7", "free_publics6"):
+    for name in ("free_publics8", "free_publics7"):
         assert zktrade("setup", name, "--out", name, "--seed", "1", cwd=tmp_path).returncode == 0
-    r = zktrade("deploy", "--leg-vk", "free_publics7/verification_key.json",
-                "--withdraw-vk", "free_publics6/verification_key.json", cwd=tmp_path)
+    r = zktrade("deploy", "--leg-vk", "free_publics8/verification_key.json",
+                "--withdraw-vk", "free_publics8/verification_key.json", cwd=tmp_path)
     assert r.returncode == 1 and "devnet up" in r.stderr
     try:
         r = zktrade("devnet", "up", cwd=tmp_path)
         assert r.returncode == 0 and "http://127.0.0.1:" in r.stdout, r.stderr
         assert zktrade("devnet", "status", cwd=tmp_path).returncode == 0
-        r = zktrade("deploy", "--leg-vk", "free_publics7/verification_key.json",
-                    "--withdraw-vk", "free_publics6/verification_key.json", cwd=tmp_path)
+        r = zktrade("deploy", "--leg-vk", "free_publics8/verification_key.json",
+                    "--withdraw-vk", "free_publics8/verification_key.json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         deployment = json.loads((tmp_path / "deployment.json").read_text())
         assert set(deployment["tokens"]) == {"BASE", "QUOTE"} and deployment["pool"].startswith("0x")
-        r = zktrade("deploy", "--leg-vk", "free_publics6/verification_key.json",
-                    "--withdraw-vk", "free_publics6/verification_key.json", cwd=tmp_path)
-        assert r.returncode == 1 and "7 public inputs" in r.stderr and "Traceback" not in r.stderr
+        r = zktrade("deploy", "--leg-vk", "free_publics7/verification_key.json",
+                    "--withdraw-vk", "free_publics8/verification_key.json", cwd=tmp_path)
+        assert r.returncode == 1 and "8 public inputs" in r.stderr and "Traceback" not in r.stderr
     finally:
         assert zktrade("devnet", "down", cwd=tmp_path).returncode == 0
     r = zktrade("devnet", "status", cwd=tmp_path)

@@ -97,35 +97,39 @@ def test_snarkjs_verifier_estimate_is_a_false_answer(chain, cubic):
 
 
 def test_pool_on_anvil_deposit_and_withdraw_with_estimated_gas(chain):
-    leg_vk, withdraw_vk = keys("free_publics7")[1].vk, keys("free_publics6")[1].vk
-    _, contracts = deploy_pool(chain, leg_vk, withdraw_vk, ("BASE",))
+    vk = keys("free_publics8")[1].vk
+    _, contracts = deploy_pool(chain, vk, vk, ("BASE",))
     pool, base = contracts["pool"], contracts["BASE"]
     user, recipient, thief = chain.accounts[1:4]
     chain.transact(base.functions.mint(user, 10**21))
     chain.transact(base.functions.approve(pool.address, 10**21), sender=user)
-    chain.transact(pool.functions.deposit(base.address, 5000, deposit_inner(1, 2)), sender=user)
+    chain.transact(pool.functions.deposit(base.address, 5000, deposit_inner(1, 2), b""), sender=user)
     tree = MerkleTree()
     tree.append(chain.events(pool, "LeafAppended")[-1]["commitment"])
     root = chain.call(pool.functions.lastRoot())
     assert root == tree.root
-    c, pk, _ = keys("free_publics6")
-    public = [root, 55, int(base.address, 16), 1234, int(recipient, 16), 66]
-    witness = c.witness({f"x{i}": v for i, v in enumerate(public)})
-    proof = dict(zip("abc", proof_words(prove(pk, c.r1cs, witness))))
+    c, pk, _ = keys("free_publics8")
+
+    def proof_of(public):
+        witness = c.witness({f"x{i}": v for i, v in enumerate(public)})
+        return dict(zip("abc", proof_words(prove(pk, c.r1cs, witness))))
+
+    public = [root, 55, int(base.address, 16), 1234, int(recipient, 16), 0, 0, 66]
+    proof = proof_of(public)
+    stolen = (root, 55, base.address, 1234, thief, "0x" + "00" * 20, 0, 66)
     with pytest.raises(ChainError, match="invalid withdraw proof"):
-        chain.transact(pool.functions.withdraw(proof, root, 55, base.address, 1234, thief, 66), sender=thief, gas=2_000_000)
-    fn = pool.functions.withdraw(proof, root, 55, base.address, 1234, recipient, 66)
+        chain.transact(pool.functions.withdraw(proof, stolen, b""), sender=thief, gas=2_000_000)
+    fn = pool.functions.withdraw(proof, (root, 55, base.address, 1234, recipient, "0x" + "00" * 20, 0, 66), b"")
     gas = chain.estimate_gas(fn)
     assert chain.transact(fn, gas=gas).gas_used <= gas
     assert chain.call(base.functions.balanceOf(recipient)) == 1234
     # settle: the batched pair inside the pool, with exactly the estimated gas
-    c, pk, _ = keys("free_publics7")
     root = chain.call(pool.functions.lastRoot())
+    deadline = chain.w3.eth.get_block("latest")["timestamp"] + 3600
 
     def leg(side, nullifier):
-        public = [root, nullifier, 10 + side, 20 + side, 30, 40 + side, side]
-        witness = c.witness({f"x{i}": v for i, v in enumerate(public)})
-        return {"proof": dict(zip("abc", proof_words(prove(pk, c.r1cs, witness)))), "input": public}
+        public = [root, nullifier, 10 + side, 20 + side, 30, 40 + side, side, deadline]
+        return {"proof": proof_of(public), "input": public, "memo": b""}
 
     fn = pool.functions.settle(leg(0, 71), leg(1, 72))
     gas = chain.estimate_gas(fn)

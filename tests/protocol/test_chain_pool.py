@@ -1,17 +1,20 @@
-"""The pool on the embedded chain, with real proofs of stand-in circuits (free_publics7 for the
-settlement legs, free_publics6 for withdraw): the same public-input counts and orders as the
-protocol's circuits, whose every public input the proof binds."""
+"""The pool on the embedded chain, with real proofs of a stand-in circuit (free_publics8, for the
+settlement legs and for withdraw): the same public-input counts and orders as the protocol's
+circuits, whose every public input the proof binds. The protocol's own circuits against the pool
+are in test_settlement_attacks.py."""
 
 import pytest
 
 from protocol.notes import deposit_inner, note_commitment
 from protocol.params import BUY, SELL
 from protocol.tree import MerkleTree
+from zk.field import R
 from zk.formats.calldata import proof_words
 from zk.groth16 import prove
 
 from ..conftest import node_tool
 from ..zk.keys import keys
+from .chain_time import advance_time, latest_timestamp
 
 pytest.importorskip("web3")
 from protocol.chain.client import Chain  # noqa: E402
@@ -20,6 +23,8 @@ from protocol.chain.errors import ChainError  # noqa: E402
 from protocol.chain.sync import rebuild_tree  # noqa: E402
 
 MINT = 10**24
+ROOT_MAX_AGE = 600  # seconds; the deployed default is a day
+STAND_IN = "free_publics8"
 
 
 def prove_publics(name: str, public: list[int]):
@@ -34,8 +39,8 @@ class World:
 
     def __init__(self):
         self.chain = Chain.embedded_chain()
-        leg_vk, withdraw_vk = keys("free_publics7")[1].vk, keys("free_publics6")[1].vk
-        self.deployment, contracts = deploy_pool(self.chain, leg_vk, withdraw_vk, ("BASE", "QUOTE"))
+        vk = keys(STAND_IN)[1].vk
+        self.deployment, contracts = deploy_pool(self.chain, vk, vk, ("BASE", "QUOTE"), root_max_age=ROOT_MAX_AGE)
         self.pool, self.base, self.quote = contracts["pool"], contracts["BASE"], contracts["QUOTE"]
         self.user = self.chain.accounts[1]
         self.tree = MerkleTree()
@@ -43,9 +48,9 @@ class World:
             self.chain.transact(token.functions.mint(self.user, MINT))
             self.chain.transact(token.functions.approve(self.pool.address, MINT), sender=self.user)
 
-    def deposit(self, token, amount: int, owner: int = 5, blinding: int = 6):
+    def deposit(self, token, amount: int, owner: int = 5, blinding: int = 6, memo: bytes = b""):
         inner = deposit_inner(owner, blinding)
-        receipt = self.chain.transact(self.pool.functions.deposit(token.address, amount, inner), sender=self.user)
+        receipt = self.chain.transact(self.pool.functions.deposit(token.address, amount, inner, memo), sender=self.user)
         (event,) = self.chain.events(self.pool, "Deposited", receipt)
         self.tree.append(event["commitment"])
         return event, inner
@@ -54,14 +59,20 @@ class World:
         return self.chain.call(self.pool.functions.lastRoot())
 
     def leg(self, side: int, nullifier: int, trade: int = 77, root: int | None = None, received: int = 11,
-            change: int = 12, order: int = 13):
-        public = [self.root() if root is None else root, nullifier, received, change, trade, order, side]
-        return {"proof": prove_publics("free_publics7", public), "input": public}
+            change: int = 12, order: int = 13, deadline: int | None = None, memo: bytes = b""):
+        deadline = latest_timestamp(self.chain) + 10_000 if deadline is None else deadline
+        public = [self.root() if root is None else root, nullifier, received, change, trade, order, side, deadline]
+        return {"proof": prove_publics(STAND_IN, public), "input": public, "memo": memo}
 
-    def withdraw_args(self, nullifier: int, amount: int, recipient: str, change: int = 99, root: int | None = None):
+    def withdraw_args(self, nullifier: int, amount: int, recipient: str, change: int = 99, root: int | None = None,
+                      relayer: int = 0, fee: int = 0):
         root = self.root() if root is None else root
-        public = [root, nullifier, int(self.base.address, 16), amount, int(recipient, 16), change]
-        return prove_publics("free_publics6", public), public
+        public = [root, nullifier, int(self.base.address, 16), amount, int(recipient, 16), relayer, fee, change]
+        return prove_publics(STAND_IN, public), public
+
+    def withdrawal(self, public: list[int]) -> tuple:
+        root, nullifier, asset, amount, recipient, relayer, fee, change = public
+        return (root, nullifier, self.base.address, amount, _address(recipient), _address(relayer), fee, change)
 
 
 @pytest.fixture(scope="module")
@@ -113,31 +124,61 @@ def test_settlement_preconditions(world, case):
     elif case == "unknown root":
         sell = world.leg(SELL, nullifier=302, trade=500, root=12345)
     else:
-        sell = {**sell, "input": [*sell["input"][:5], sell["input"][5] + 1, SELL]}  # order commitment changed
+        sell = {**sell, "input": [*sell["input"][:5], sell["input"][5] + 1, *sell["input"][6:]]}  # order commitment changed
     with pytest.raises(ChainError, match=expected):
         world.chain.transact(world.pool.functions.settle(buy, sell))
 
 
 def test_withdraw_pays_the_bound_recipient_and_a_copy_to_another_fails(world):
     recipient, thief = world.chain.accounts[2], world.chain.accounts[3]
+    before = world.chain.call(world.base.functions.balanceOf(recipient))
     proof, public = world.withdraw_args(nullifier=401, amount=700, recipient=recipient)
-    root, nullifier, asset, amount, _, change = public
-    copied = world.pool.functions.withdraw(proof, root, nullifier, world.base.address, amount, thief, change)
+    copied = world.withdrawal([*public[:4], int(thief, 16), *public[5:]])
     with pytest.raises(ChainError, match="invalid withdraw proof"):
-        world.chain.transact(copied, sender=thief)
-    world.chain.transact(world.pool.functions.withdraw(proof, root, nullifier, world.base.address, amount, recipient, change))
-    assert world.chain.call(world.base.functions.balanceOf(recipient)) == 700
-    world.tree.append(change)
+        world.chain.transact(world.pool.functions.withdraw(proof, copied, b""), sender=thief)
+    receipt = world.chain.transact(world.pool.functions.withdraw(proof, world.withdrawal(public), b"change memo"))
+    assert world.chain.call(world.base.functions.balanceOf(recipient)) == before + 700
+    (event,) = world.chain.events(world.pool, "Withdrawn", receipt)
+    assert (event["amount"], event["fee"], event["changeMemo"]) == (700, 0, b"change memo")
+    world.tree.append(public[-1])
     assert world.root() == world.tree.root
     with pytest.raises(ChainError, match="nullifier already spent"):
-        world.chain.transact(world.pool.functions.withdraw(proof, root, nullifier, world.base.address, amount, recipient, change))
+        world.chain.transact(world.pool.functions.withdraw(proof, world.withdrawal(public), b""))
 
 
 def test_withdraw_against_an_unknown_root_is_refused(world):
     recipient = world.chain.accounts[2]
     proof, public = world.withdraw_args(nullifier=402, amount=1, recipient=recipient, root=424242)
     with pytest.raises(ChainError, match="unknown root"):
-        world.chain.transact(world.pool.functions.withdraw(proof, 424242, 402, world.base.address, 1, recipient, 99))
+        world.chain.transact(world.pool.functions.withdraw(proof, world.withdrawal(public), b""))
+
+
+def test_a_relayed_withdrawal_pays_the_fee_to_the_relayer_and_the_rest_to_the_recipient(world):
+    """Sent by a third account: the relayer gets exactly the fee, the recipient amount − fee."""
+    recipient, relayer, sender = world.chain.accounts[4], world.chain.accounts[5], world.chain.accounts[6]
+    balance = lambda who: world.chain.call(world.base.functions.balanceOf(who))  # noqa: E731
+    before = {who: balance(who) for who in (recipient, relayer, sender)}
+    proof, public = world.withdraw_args(nullifier=403, amount=1000, recipient=recipient,
+                                        relayer=int(relayer, 16), fee=30)
+    for changed in ([*public[:5], int(sender, 16), *public[6:]], [*public[:6], 31, public[7]]):
+        with pytest.raises(ChainError, match="invalid withdraw proof"):
+            world.chain.transact(world.pool.functions.withdraw(proof, world.withdrawal(changed), b""), sender=sender)
+    receipt = world.chain.transact(world.pool.functions.withdraw(proof, world.withdrawal(public), b""), sender=sender)
+    assert balance(recipient) - before[recipient] == 970
+    assert balance(relayer) - before[relayer] == 30
+    assert balance(sender) == before[sender]
+    (event,) = world.chain.events(world.pool, "Withdrawn", receipt)
+    assert (event["relayer"], event["fee"], event["recipient"]) == (relayer, 30, recipient)
+    world.tree.append(public[-1])
+
+
+def test_a_fee_without_a_relayer_is_refused(world):
+    """A proof can bind relayer 0 with a fee (the stand-in proves anything); the pool refuses it,
+    since the fee would go to the zero address."""
+    recipient = world.chain.accounts[4]
+    proof, public = world.withdraw_args(nullifier=404, amount=1000, recipient=recipient, relayer=0, fee=1)
+    with pytest.raises(ChainError, match="fee without a relayer"):
+        world.chain.transact(world.pool.functions.withdraw(proof, world.withdrawal(public), b""))
 
 
 def test_a_deposit_cannot_claim_more_than_arrived(world):
@@ -154,9 +195,9 @@ def test_a_deposit_cannot_claim_more_than_arrived(world):
 
 
 @pytest.mark.parametrize("args, reason", [
-    (lambda w: (w.base.address, 10, 2**254), "inner hash >= r"),
-    (lambda w: (w.base.address, 2**96, 1), "amount must be"),
-    (lambda w: (w.base.address, 0, 1), "amount must be"),
+    (lambda w: (w.base.address, 10, 2**254, b""), "inner hash >= r"),
+    (lambda w: (w.base.address, 2**96, 1, b""), "amount must be"),
+    (lambda w: (w.base.address, 0, 1, b""), "amount must be"),
 ])
 def test_deposit_range_checks(world, args, reason):
     with pytest.raises(ChainError, match=reason):
@@ -169,14 +210,81 @@ def test_a_wallet_rebuilds_the_tree_from_events(world):
     assert tree.root == world.root()
 
 
-def test_root_history_keeps_thirty_roots(world):
+def test_roots_are_accepted_by_age_not_by_count(world):
+    """40 deposits do not push a root out; rootMaxAge seconds after it was superseded it is out."""
+    known = lambda root: world.chain.call(world.pool.functions.isKnownRoot(root))  # noqa: E731
     old = world.root()
-    for i in range(29):
+    for i in range(40):
         world.deposit(world.quote, 1, blinding=i)
-    assert world.chain.call(world.pool.functions.isKnownRoot(old)) is True
-    world.deposit(world.quote, 1, blinding=99)
-    assert world.chain.call(world.pool.functions.isKnownRoot(old)) is False
-    assert world.chain.call(world.pool.functions.isKnownRoot(0)) is False
+    assert known(old) is True
+    assert world.chain.call(world.pool.functions.rootMaxAge()) == ROOT_MAX_AGE
+    superseded = world.chain.call(world.pool.functions.rootSupersededAt(old))
+    expiry = superseded + ROOT_MAX_AGE
+    assert advance_time(world.chain, expiry - 10 - latest_timestamp(world.chain)) <= expiry
+    assert known(old) is True  # (almost) rootMaxAge old
+    assert advance_time(world.chain, 11) > expiry
+    assert known(old) is False
+    assert known(world.root()) is True  # the current root never ages out
+    assert known(0) is False and known(12345) is False
+
+
+def test_a_leg_after_its_deadline_is_refused(world):
+    deadline = latest_timestamp(world.chain) + 100
+    buy = world.leg(BUY, nullifier=701, trade=700, deadline=deadline)
+    sell = world.leg(SELL, nullifier=702, trade=700, deadline=deadline)
+    advance_time(world.chain, 101)
+    with pytest.raises(ChainError, match="leg deadline passed"):
+        world.chain.transact(world.pool.functions.settle(buy, sell))
+    assert world.chain.call(world.pool.functions.tradeSettled(700)) is False
+
+
+def test_a_leg_whose_root_aged_out_is_refused_before_its_deadline(world):
+    """Roots expire by time only: a root superseded more than rootMaxAge ago is refused even
+    when the legs' deadline is still ahead."""
+    root = world.root()
+    deadline = latest_timestamp(world.chain) + 10 * ROOT_MAX_AGE
+    buy = world.leg(BUY, nullifier=710, trade=704, root=root, deadline=deadline)
+    sell = world.leg(SELL, nullifier=711, trade=704, root=root, deadline=deadline)
+    world.deposit(world.quote, 1, blinding=710)
+    advance_time(world.chain, ROOT_MAX_AGE + 5)
+    with pytest.raises(ChainError, match="unknown root"):
+        world.chain.transact(world.pool.functions.settle(buy, sell))
+
+
+def test_legs_with_different_deadlines_are_refused(world):
+    deadline = latest_timestamp(world.chain) + 1000
+    buy = world.leg(BUY, nullifier=703, trade=701, deadline=deadline)
+    sell = world.leg(SELL, nullifier=704, trade=701, deadline=deadline + 1)
+    with pytest.raises(ChainError, match="legs bind different deadlines"):
+        world.chain.transact(world.pool.functions.settle(buy, sell))
+
+
+def test_public_inputs_shifted_by_r_are_refused(world):
+    """x + r is x to the pairing but another key to the pool's mappings: a nullifier + r would
+    be a fresh nullifier for the same note, so the verifier answers false for any input >= r."""
+    buy, sell = world.leg(BUY, nullifier=707, trade=703), world.leg(SELL, nullifier=708, trade=703)
+    shifted = {**buy, "input": [buy["input"][0], buy["input"][1] + R, *buy["input"][2:]]}
+    with pytest.raises(ChainError, match="invalid settlement proof"):
+        world.chain.transact(world.pool.functions.settle(shifted, sell))
+    recipient = world.chain.accounts[2]
+    proof, public = world.withdraw_args(nullifier=709, amount=1, recipient=recipient)
+    with pytest.raises(ChainError, match="invalid withdraw proof"):
+        shifted = world.withdrawal([public[0], 709 + R, *public[2:]])
+        world.chain.transact(world.pool.functions.withdraw(proof, shifted, b""))
+    assert world.chain.call(world.pool.functions.nullifierSpent(709 + R)) is False
+
+
+def test_memos_are_emitted_unchanged(world):
+    event, _ = world.deposit(world.base, 10, memo=b"\x01" * 128)
+    assert event["memo"] == b"\x01" * 128
+    buy = world.leg(BUY, nullifier=705, trade=702, memo=b"buyer's notes")
+    sell = world.leg(SELL, nullifier=706, trade=702, memo=b"")
+    receipt = world.chain.transact(world.pool.functions.settle(buy, sell))
+    (settled,) = world.chain.events(world.pool, "Settled", receipt)
+    assert (settled["buyMemo"], settled["sellMemo"]) == (b"buyer's notes", b"")
+    for leaf in (11, 12, 11, 12):
+        world.tree.append(leaf)
+    assert world.root() == world.tree.root
 
 
 def test_sources_import_pinned_openzeppelin():
@@ -201,6 +309,12 @@ def test_batched_insertion_matches_the_python_tree_at_every_alignment(world):
     assert starts == {0, 1, 2, 3}
 
 
+def _address(value: int) -> str:
+    from web3 import Web3
+
+    return Web3.to_checksum_address(f"0x{value:040x}")
+
+
 def test_public_input_orders_are_the_circuits():
     """World.leg / World.withdraw_args use the orders the pool accepted proofs for above; the
     protocol's circuits must list their public inputs in the same orders."""
@@ -213,21 +327,24 @@ def test_public_input_orders_are_the_circuits():
         return fn(cls(**{f.name: f.name for f in fields(cls)}))
 
     assert order(LegPublic, leg_public_inputs) == [
-        "root", "nullifier", "received_commitment", "change_commitment", "trade_commitment", "order_commitment", "side"]
+        "root", "nullifier", "received_commitment", "change_commitment", "trade_commitment", "order_commitment", "side",
+        "deadline"]
     assert order(WithdrawPublic, withdraw_public_inputs) == [
-        "root", "nullifier", "asset", "amount", "recipient", "change_commitment"]
+        "root", "nullifier", "asset", "amount", "recipient", "relayer", "fee", "change_commitment"]
 
 
 REENTRANT_TOKEN = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-interface IPool { function deposit(address asset, uint256 amount, uint256 innerHash) external returns (uint256); }
+interface IPool {
+    function deposit(address asset, uint256 amount, uint256 innerHash, bytes calldata memo) external returns (uint256);
+}
 /// On transferFrom to the pool, calls deposit again from inside the first deposit.
 contract ReentrantToken is ERC20 {
     constructor() ERC20("re", "RE") { _mint(msg.sender, 1e24); }
     function transferFrom(address from, address to, uint256 value) public override returns (bool) {
         super.transferFrom(from, to, value);
-        if (value > 1) IPool(to).deposit(address(this), 1, 1);
+        if (value > 1) IPool(to).deposit(address(this), 1, 1, "");
         return true;
     }
 }
@@ -242,5 +359,5 @@ def test_a_token_reentering_the_pool_is_stopped(world):
     before = world.chain.call(world.pool.functions.nextIndex())
     guard_error = "3ee5aeb5"  # ReentrancyGuardReentrantCall(): the guard, not some other failure
     with pytest.raises(ChainError, match=guard_error):
-        world.chain.transact(world.pool.functions.deposit(token.address, 100, 1), sender=world.user)
+        world.chain.transact(world.pool.functions.deposit(token.address, 100, 1, b""), sender=world.user)
     assert world.chain.call(world.pool.functions.nextIndex()) == before

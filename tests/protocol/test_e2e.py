@@ -1,5 +1,6 @@
-"""End to end: the trading story on the embedded chain and on anvil, with the outcome checked
-(balances, the withdrawal, spent notes) and the settlement searched for plaintext values."""
+"""End to end: the demo's trading story (a sweep of two makers, relayed settlements, a relayed
+withdrawal) on the embedded chain and on anvil, with the outcome checked (balances, fee, spent
+notes, senders) and the transactions searched for plaintext values and traders' addresses."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 
 from protocol.chain import devnet
 from protocol.chain.client import Chain
-from protocol.demo import UNIT, balances, private_values, run_demo, settlement_plaintexts
+from protocol.demo import UNIT, balances, plaintexts_in, private_values, run_demo
 
 
 def run(chain: Chain, home: Path, keys: Path):
@@ -16,34 +17,46 @@ def run(chain: Chain, home: Path, keys: Path):
 
 
 def check_outcome(result) -> None:
-    alice, bob = result.traders["alice"], result.traders["bob"]
-    assert balances(alice) == {"WETH": 4 * UNIT, "USDC": 400 * UNIT}
-    assert balances(bob) == {"WETH": 6 * UNIT, "USDC": 350 * UNIT}
-    assert result.recipient_balance == 250 * UNIT
-    # Every note spent on chain is recorded spent (alice: her deposit; bob: his deposit and the
-    # USDC note he withdrew from), and nothing is left pending.
-    for trader, spent in ((alice, 1), (bob, 2)):
+    alice, bob, carol = (result.traders[n] for n in ("alice", "bob", "carol"))
+    assert balances(alice) == {"WETH": 6 * UNIT, "USDC": 150 * UNIT}  # 1000 − 4·140 − 2·145
+    assert balances(bob) == {"USDC": 310 * UNIT}  # 560 − 250 withdrawn
+    assert balances(carol) == {"USDC": 290 * UNIT}
+    assert result.token_balance("USDC", result.recipient) == 249 * UNIT
+    assert result.token_balance("USDC", result.relayer) == 1 * UNIT
+    # Every note spent on chain is recorded spent (alice: her deposit and the change of her first
+    # leg, which her second leg spent; bob: his deposit and the USDC he withdrew from; carol: her
+    # deposit), and nothing is left pending.
+    for trader, spent in ((alice, 2), (bob, 2), (carol, 1)):
         assert trader.wallet.notes("pending") == []
         assert len(trader.wallet.notes("spent")) == spent
         assert trader.wallet.pending_operations() == []
-    # The pool holds what stays shielded: 10 WETH and 1,000 − 250 USDC.
     pool = result.pool
-    assert pool.token_balance(pool.deployment.tokens["WETH"], pool.address) == 10 * UNIT
+    assert pool.token_balance(pool.deployment.tokens["WETH"], pool.address) == 6 * UNIT
     assert pool.token_balance(pool.deployment.tokens["USDC"], pool.address) == 750 * UNIT
+    # Settlements and the withdrawal were sent by the relayer: no trader address on them.
+    w3 = pool.chain.w3
+    for tx in (*result.settle_txs, result.withdraw_tx):
+        assert w3.eth.get_transaction(tx)["from"] == result.relayer
 
 
+def check_privacy(result) -> None:
+    private = private_values(result)
+    for tx in result.settle_txs:
+        assert plaintexts_in(result.pool, tx, private) == []
+    addresses = {k: v for k, v in private.items() if k.endswith("'s address")}
+    assert plaintexts_in(result.pool, result.withdraw_tx, addresses) == []
+
+
+@pytest.mark.slow
 def test_trading_story_on_the_embedded_chain(tmp_path, protocol_keys):
     result = run(Chain.embedded_chain(), tmp_path, protocol_keys)
     check_outcome(result)
-    assert settlement_plaintexts(result.pool, result.settle_receipt, private_values(result)) == []
-
-
-def test_the_privacy_check_finds_plaintext_when_there_is_some(tmp_path, protocol_keys):
-    """The search itself works: the withdrawal does reveal its token and amount, and is found."""
-    result = run(Chain.embedded_chain(), tmp_path, protocol_keys)
+    check_privacy(result)
+    # The search itself works: the withdrawal does reveal its token, amount and recipient.
     usdc = int(result.pool.deployment.tokens["USDC"], 16)
-    found = settlement_plaintexts(result.pool, result.withdraw_receipt, {"USDC": usdc, "amount": 250 * UNIT})
-    assert found == ["USDC", "amount"]
+    found = plaintexts_in(result.pool, result.withdraw_tx,
+                          {"USDC": usdc, "amount": 250 * UNIT, "recipient": int(result.recipient, 16)})
+    assert found == ["USDC", "amount", "recipient"]
 
 
 @pytest.mark.node
@@ -57,6 +70,6 @@ def test_trading_story_on_anvil(tmp_path, protocol_keys):
     try:
         result = run(Chain.connect(node.url), tmp_path, protocol_keys)
         check_outcome(result)
-        assert settlement_plaintexts(result.pool, result.settle_receipt, private_values(result)) == []
+        check_privacy(result)
     finally:
         devnet.down(tmp_path / "devnet")

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import sqlite3
 
 import pytest
 
@@ -33,8 +34,9 @@ def test_operation_records_its_notes_before_anything_is_sent(tmp_path):
     assert [o.op_id for o in w.pending_operations()] == [op]
     w.advance(op, "submitted", tx_hash="0xabc")
     assert w.operation(op).tx_hash == "0xabc" and w.operation(op).payload == {"fill": 1}
-    assert w.mark_live(change.commitment, leaf_index=3, nullifier=99)
-    assert not w.mark_live(change.commitment, leaf_index=3, nullifier=99)  # idempotent
+    (note,) = w.notes()
+    assert w.mark_live(note.note_id, leaf_index=3, nullifier=99)
+    assert not w.mark_live(note.note_id, leaf_index=3, nullifier=99)  # idempotent
     w.advance(op, "done")
     assert w.pending_operations() == []
     assert w.balances() == {7: {"live": 5, "pending": 0}}
@@ -51,6 +53,26 @@ def test_failed_operation_drops_only_its_pending_notes(tmp_path):
     w.advance(op2, "failed")
     assert {n.amount: n.status for n in w.notes()} == {10: "pending", 20: "dropped"}
     assert [o.op_id for o in w.pending_operations()] == [op1]
+
+
+def test_equal_commitments_are_two_notes_and_a_leaf_is_one_note(tmp_path):
+    w = Wallet.create(tmp_path / "w")
+    note = Note.fresh(1, 10, w.owner)
+    w.begin_operation("deposit", {}, new_notes=[note])
+    w.begin_operation("deposit", {}, new_notes=[note])  # the same commitment again
+    first, second = w.notes()
+    assert first.commitment == second.commitment and first.note_id != second.note_id
+    assert w.mark_live(first.note_id, leaf_index=0, nullifier=5)
+    with pytest.raises(sqlite3.IntegrityError):
+        w.mark_live(second.note_id, leaf_index=0, nullifier=5)  # one leaf cannot be two notes
+    assert w.mark_live(second.note_id, leaf_index=1, nullifier=6)
+    assert w.balances() == {1: {"live": 20, "pending": 0}}
+
+
+def test_a_wallet_has_its_own_eth_key_and_order_secret(tmp_path):
+    a, b = Wallet.create(tmp_path / "a"), Wallet.create(tmp_path / "b")
+    assert a.meta("account_key") != b.meta("account_key") and a.order_secret != b.order_secret
+    assert len(a.order_secret) == 32
 
 
 def _crash_inside_transaction(path: str) -> None:

@@ -7,48 +7,52 @@ interface IPoseidon2 {
     function poseidon(uint256[2] calldata inputs) external pure returns (uint256);
 }
 
-/// Append-only Merkle tree of depth 20 over Poseidon(2), keeping the last 30 roots.
+/// Append-only Merkle tree of depth 20 over Poseidon(2), accepting roots by age.
 /// Mirrors protocol/tree.py: leaves are appended left to right, empty leaves are ZERO_LEAF
 /// (MerkleZeros.at(0)), node = Poseidon(left, right). Leaves may be appended in batches:
 /// a batch costs about one hash per level plus one per pair of new leaves, and adds one root.
+/// A proof may use the current root or any root superseded at most `rootMaxAge` seconds ago.
+/// A fixed ring of recent roots could be flushed by anyone sending enough cheap deposits; an
+/// age cannot be shortened by sending transactions.
 abstract contract MerkleTreeWithHistory {
     uint256 public constant FIELD_SIZE =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 public constant DEPTH = 20;
-    uint256 public constant ROOT_HISTORY = 30;
 
     IPoseidon2 public immutable poseidon;
+    /// How long (seconds) a root stays usable after a newer one replaced it.
+    uint256 public immutable rootMaxAge;
     /// filledSubtrees[level]: the newest node with an even index at that level (a left child).
     uint256[DEPTH] public filledSubtrees;
-    uint256[ROOT_HISTORY] public roots;
-    uint256 public currentRootIndex;
+    uint256 public currentRoot;
+    /// The block time at which a past root stopped being the current root (0: never was a root,
+    /// or is the current one). Roots of an append-only tree never repeat.
+    mapping(uint256 => uint256) public rootSupersededAt;
     uint256 public nextIndex;
 
     /// One per appended leaf, in order: a wallet rebuilds the tree from these alone.
     event LeafAppended(uint256 indexed leafIndex, uint256 commitment);
 
-    constructor(IPoseidon2 poseidon_) {
+    constructor(IPoseidon2 poseidon_, uint256 rootMaxAge_) {
         poseidon = poseidon_;
-        roots[0] = MerkleZeros.at(DEPTH);
+        rootMaxAge = rootMaxAge_;
+        currentRoot = MerkleZeros.at(DEPTH);
     }
 
     function hashPair(uint256 left, uint256 right) public view returns (uint256) {
         return poseidon.poseidon([left, right]);
     }
 
-    /// True if `root` is one of the last ROOT_HISTORY roots (0 never is).
+    /// True if `root` is the current root or was replaced at most rootMaxAge seconds ago (0 never is).
     function isKnownRoot(uint256 root) public view returns (bool) {
         if (root == 0) return false;
-        uint256 i = currentRootIndex;
-        for (uint256 k; k < ROOT_HISTORY; ++k) {
-            if (roots[i] == root) return true;
-            i = i == 0 ? ROOT_HISTORY - 1 : i - 1;
-        }
-        return false;
+        if (root == currentRoot) return true;
+        uint256 supersededAt = rootSupersededAt[root];
+        return supersededAt != 0 && block.timestamp - supersededAt <= rootMaxAge;
     }
 
     function lastRoot() external view returns (uint256) {
-        return roots[currentRootIndex];
+        return currentRoot;
     }
 
     /// Append `leaves` (field elements) at nextIndex...; returns the index of the first.
@@ -82,8 +86,7 @@ abstract contract MerkleTreeWithHistory {
             start = parentStart;
             count = parentCount;
         }
-        uint256 next = (currentRootIndex + 1) % ROOT_HISTORY;
-        currentRootIndex = next;
-        roots[next] = nodes[0];
+        rootSupersededAt[currentRoot] = block.timestamp;
+        currentRoot = nodes[0];
     }
 }

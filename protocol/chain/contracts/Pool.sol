@@ -6,22 +6,24 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IPoseidon2, MerkleTreeWithHistory} from "./MerkleTreeWithHistory.sol";
 
-/// The settlement-leg verifier (generated with the pair function): 7 public inputs.
+/// The settlement-leg verifier (generated with the pair function): 8 public inputs.
 interface ILegVerifier {
     function verifyProofPair(
-        uint256[2] calldata a1, uint256[2][2] calldata b1, uint256[2] calldata c1, uint256[7] calldata input1,
-        uint256[2] calldata a2, uint256[2][2] calldata b2, uint256[2] calldata c2, uint256[7] calldata input2
+        uint256[2] calldata a1, uint256[2][2] calldata b1, uint256[2] calldata c1, uint256[8] calldata input1,
+        uint256[2] calldata a2, uint256[2][2] calldata b2, uint256[2] calldata c2, uint256[8] calldata input2
     ) external view returns (bool);
 }
 
-/// The withdraw verifier: 6 public inputs.
+/// The withdraw verifier: 8 public inputs.
 interface IWithdrawVerifier {
-    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[6] calldata input)
+    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[8] calldata input)
         external view returns (bool);
 }
 
-/// The shielded pool: deposits, two-party settlements and withdrawals of ERC-20 notes.
-/// docs/protocol.md is normative for every value; DESIGN.md §2 for what each proof proves.
+/// The shielded pool: deposits, two-party settlements and (relayable) withdrawals of ERC-20 notes.
+/// docs/protocol.md is normative for every value and check. No entry point looks at msg.sender
+/// except deposit (whose tokens it takes): settlements and withdrawals may be sent by anyone,
+/// so a relayer can send them and no trader's address appears on them.
 contract Pool is MerkleTreeWithHistory, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -36,6 +38,7 @@ contract Pool is MerkleTreeWithHistory, ReentrancyGuardTransient {
     uint256 internal constant LEG_TRADE = 4;
     uint256 internal constant LEG_ORDER = 5;
     uint256 internal constant LEG_SIDE = 6;
+    uint256 internal constant LEG_DEADLINE = 7;
 
     struct Proof {
         uint256[2] a;
@@ -43,11 +46,13 @@ contract Pool is MerkleTreeWithHistory, ReentrancyGuardTransient {
         uint256[2] c;
     }
 
-    /// One party's settlement proof and its public inputs:
-    /// [root, nullifier, received_commitment, change_commitment, trade_commitment, order_commitment, side].
+    /// One party's settlement proof, its public inputs [root, nullifier, received_commitment,
+    /// change_commitment, trade_commitment, order_commitment, side, deadline], and the encrypted
+    /// memos of its received and change notes (opaque to the pool, bound by no proof).
     struct Leg {
         Proof proof;
-        uint256[7] input;
+        uint256[8] input;
+        bytes memo;
     }
 
     ILegVerifier public immutable legVerifier;
@@ -56,14 +61,16 @@ contract Pool is MerkleTreeWithHistory, ReentrancyGuardTransient {
     mapping(uint256 => bool) public tradeSettled;
 
     event Deposited(address indexed asset, address indexed depositor, uint256 amount, uint256 innerHash,
-                    uint256 commitment, uint256 leafIndex);
+                    uint256 commitment, uint256 leafIndex, bytes memo);
+    /// The four new leaves are firstLeafIndex.. +3: buy received, buy change, sell received, sell change.
     event Settled(uint256 indexed tradeCommitment, uint256 buyNullifier, uint256 sellNullifier,
-                  uint256 buyOrderCommitment, uint256 sellOrderCommitment, uint256 firstLeafIndex);
+                  uint256 buyOrderCommitment, uint256 sellOrderCommitment, uint256 firstLeafIndex,
+                  bytes buyMemo, bytes sellMemo);
     event Withdrawn(uint256 indexed nullifier, address indexed asset, address indexed recipient, uint256 amount,
-                    uint256 changeCommitment, uint256 leafIndex);
+                    address relayer, uint256 fee, uint256 changeCommitment, uint256 leafIndex, bytes changeMemo);
 
-    constructor(IPoseidon2 poseidon_, ILegVerifier legVerifier_, IWithdrawVerifier withdrawVerifier_)
-        MerkleTreeWithHistory(poseidon_)
+    constructor(IPoseidon2 poseidon_, ILegVerifier legVerifier_, IWithdrawVerifier withdrawVerifier_, uint256 rootMaxAge_)
+        MerkleTreeWithHistory(poseidon_, rootMaxAge_)
     {
         legVerifier = legVerifier_;
         withdrawVerifier = withdrawVerifier_;
@@ -72,7 +79,11 @@ contract Pool is MerkleTreeWithHistory, ReentrancyGuardTransient {
     /// Shield `amount` of `asset`. The commitment H(H(asset, received), innerHash) is computed
     /// here from what the pool's balance actually grew by, so a note never claims more than
     /// arrived (a fee-on-transfer token yields a note of the net amount, reported in the event).
-    function deposit(IERC20 asset, uint256 amount, uint256 innerHash) external nonReentrant returns (uint256 leafIndex) {
+    function deposit(IERC20 asset, uint256 amount, uint256 innerHash, bytes calldata memo)
+        external
+        nonReentrant
+        returns (uint256 leafIndex)
+    {
         // Verify the inner hash is a field element and the amount is in the circuits' range
         require(innerHash < FIELD_SIZE, "Pool: inner hash >= r");
         require(amount > 0 && amount < AMOUNT_LIMIT, "Pool: amount must be in (0, 2^96)");
@@ -85,19 +96,21 @@ contract Pool is MerkleTreeWithHistory, ReentrancyGuardTransient {
         uint256[] memory leaves = new uint256[](1);
         leaves[0] = commitment;
         leafIndex = _insert(leaves);
-        emit Deposited(address(asset), msg.sender, received, innerHash, commitment, leafIndex);
+        emit Deposited(address(asset), msg.sender, received, innerHash, commitment, leafIndex, memo);
     }
 
-    /// Settle a matched trade: one buy leg and one sell leg binding the same fill.
+    /// Settle a matched trade: one buy leg and one sell leg binding the same fill, before its deadline.
     function settle(Leg calldata buyLeg, Leg calldata sellLeg) external nonReentrant {
-        uint256[7] calldata buy = buyLeg.input;
-        uint256[7] calldata sell = sellLeg.input;
+        uint256[8] calldata buy = buyLeg.input;
+        uint256[8] calldata sell = sellLeg.input;
         // Verify the sides
         require(buy[LEG_SIDE] == BUY && sell[LEG_SIDE] == SELL, "Pool: legs must be a buy and a sell");
-        // Verify both legs bind the same, unsettled trade
+        // Verify both legs bind the same, unsettled trade and the same deadline, not yet passed
         require(buy[LEG_TRADE] == sell[LEG_TRADE], "Pool: legs bind different trades");
+        require(buy[LEG_DEADLINE] == sell[LEG_DEADLINE], "Pool: legs bind different deadlines");
+        require(block.timestamp <= buy[LEG_DEADLINE], "Pool: leg deadline passed");
         require(!tradeSettled[buy[LEG_TRADE]], "Pool: trade already settled");
-        // Verify both roots are recent
+        // Verify both roots are known (current, or superseded at most rootMaxAge ago)
         require(isKnownRoot(buy[LEG_ROOT]) && isKnownRoot(sell[LEG_ROOT]), "Pool: unknown root");
         // Verify the nullifiers are distinct and fresh
         require(buy[LEG_NULLIFIER] != sell[LEG_NULLIFIER], "Pool: both legs spend the same note");
@@ -119,33 +132,45 @@ contract Pool is MerkleTreeWithHistory, ReentrancyGuardTransient {
         leaves[2] = sell[LEG_RECEIVED];
         leaves[3] = sell[LEG_CHANGE];
         uint256 first = _insert(leaves);
-        emit Settled(buy[LEG_TRADE], buy[LEG_NULLIFIER], sell[LEG_NULLIFIER], buy[LEG_ORDER], sell[LEG_ORDER], first);
+        emit Settled(buy[LEG_TRADE], buy[LEG_NULLIFIER], sell[LEG_NULLIFIER], buy[LEG_ORDER], sell[LEG_ORDER], first,
+                     buyLeg.memo, sellLeg.memo);
     }
 
-    /// Unshield `amount` of `asset` to `recipient`; the rest of the note comes back as
-    /// `changeCommitment` (always appended; a zero-amount change note is fine). The proof binds
-    /// the recipient, so a copied transaction cannot redirect the funds.
-    function withdraw(
-        Proof calldata proof,
-        uint256 root,
-        uint256 nullifier,
-        IERC20 asset,
-        uint256 amount,
-        address recipient,
-        uint256 changeCommitment
-    ) external nonReentrant {
-        // Verify the root is recent and the nullifier fresh
-        require(isKnownRoot(root), "Pool: unknown root");
-        require(!nullifierSpent[nullifier], "Pool: nullifier already spent");
-        // Verify the proof over [root, nullifier, asset, amount, recipient, change_commitment]
-        uint256[6] memory input =
-            [root, nullifier, uint256(uint160(address(asset))), amount, uint256(uint160(recipient)), changeCommitment];
+    /// The public inputs of a withdrawal, in the circuit's order.
+    struct Withdrawal {
+        uint256 root;
+        uint256 nullifier;
+        IERC20 asset;
+        uint256 amount;
+        address recipient;
+        address relayer;
+        uint256 fee;
+        uint256 changeCommitment;
+    }
+
+    /// Unshield `w.amount` of `w.asset`: `amount − fee` to `recipient`, `fee` to `relayer`. The
+    /// rest of the note comes back as `changeCommitment` (always appended; a zero-amount change
+    /// note is fine). The proof binds recipient, relayer and fee, so anyone may send this (a
+    /// relayer, paid the fee) and nobody can redirect the funds or change the fee.
+    function withdraw(Proof calldata proof, Withdrawal calldata w, bytes calldata changeMemo) external nonReentrant {
+        // Verify the root is known and the nullifier fresh
+        require(isKnownRoot(w.root), "Pool: unknown root");
+        require(!nullifierSpent[w.nullifier], "Pool: nullifier already spent");
+        // Verify a fee goes to someone (the circuit proves fee <= amount)
+        require(w.relayer != address(0) || w.fee == 0, "Pool: fee without a relayer");
+        // Verify the proof over [root, nullifier, asset, amount, recipient, relayer, fee, change_commitment]
+        uint256[8] memory input = [
+            w.root, w.nullifier, uint256(uint160(address(w.asset))), w.amount, uint256(uint160(w.recipient)),
+            uint256(uint160(w.relayer)), w.fee, w.changeCommitment
+        ];
         require(withdrawVerifier.verifyProof(proof.a, proof.b, proof.c, input), "Pool: invalid withdraw proof");
-        nullifierSpent[nullifier] = true;
+        nullifierSpent[w.nullifier] = true;
         uint256[] memory leaves = new uint256[](1);
-        leaves[0] = changeCommitment;
+        leaves[0] = w.changeCommitment;
         uint256 leafIndex = _insert(leaves);
-        emit Withdrawn(nullifier, address(asset), recipient, amount, changeCommitment, leafIndex);
-        asset.safeTransfer(recipient, amount);
+        emit Withdrawn(w.nullifier, address(w.asset), w.recipient, w.amount, w.relayer, w.fee, w.changeCommitment,
+                       leafIndex, changeMemo);
+        w.asset.safeTransfer(w.recipient, w.amount - w.fee);
+        if (w.fee > 0) w.asset.safeTransfer(w.relayer, w.fee);
     }
 }
