@@ -3,7 +3,9 @@
   memo = ephemeral X25519 public key (32) ‖ ChaCha20-Poly1305(plaintext (80)) with its tag (16)
   key  = HKDF-SHA256(X25519(ephemeral, viewing), salt = ephemeral_pub ‖ viewing_pub, info = MEMO_INFO)
   associated data = MEMO_INFO ‖ the note's commitment (32 bytes): a memo moved to another
-  note's event does not decrypt.
+  note's event does not decrypt. A deposit's memo is bound to its inner hash instead: the pool
+  computes that note's commitment from the amount it received (less than the amount sent for a
+  fee-charging token), and recovery takes the amount from the Deposit event.
   plaintext = version u8 ‖ kind u8 ‖ note index u32 ‖ asset (20) ‖ amount (12) ‖ blinding (32)
               ‖ 10 zero bytes; big-endian.
 Every memo is MEMO_SIZE bytes whatever it holds, so its length leaks neither amount nor kind.
@@ -25,7 +27,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from zk.field import R
 
 from .errors import InvalidValue
-from .notes import Note
+from .notes import Note, deposit_inner
 from .params import AMOUNT_BITS
 
 MEMO_INFO = b"zktrade/memo/v1"
@@ -178,4 +180,15 @@ def recover_note(key: ViewingKey, owner: int, data: bytes, commitment: int) -> t
     if memo is None:
         return None
     note = memo.note(owner)
+    return (memo, note) if note.commitment == commitment else None
+
+
+def recover_deposit(key: ViewingKey, owner: int, data: bytes, inner_hash: int, asset: int, amount: int,
+                    commitment: int) -> tuple[NoteMemo, Note] | None:
+    """The note a Deposit event created, from its memo (bound to the inner hash) and the asset,
+    amount and commitment the event states; None unless everything agrees."""
+    memo = decrypt_memo(key, data, inner_hash)
+    if memo is None or memo.kind != DEPOSIT or deposit_inner(owner, memo.blinding) != inner_hash:
+        return None
+    note = Note(asset, amount, owner, memo.blinding)
     return (memo, note) if note.commitment == commitment else None

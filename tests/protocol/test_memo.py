@@ -15,8 +15,10 @@ from protocol.memo import (
     decrypt_memo,
     encrypt_memo,
     encrypt_memo_with,
+    recover_deposit,
     recover_note,
 )
+from protocol.notes import Note, deposit_inner
 from protocol.seed import WalletKeys
 from zk.field import R
 
@@ -102,3 +104,19 @@ def test_out_of_range_memos_are_refused(field, value):
     fields = dict(kind=DEPOSIT, index=0, asset=1, amount=1, blinding=1)
     with pytest.raises(InvalidValue, match=f"memo {field}"):
         NoteMemo(**{**fields, field: value})
+
+
+def test_a_deposit_memo_is_bound_to_the_inner_hash():
+    """A fee-charging token: the pool received less than was sent, so the note's commitment is
+    only known from the event; the memo names the blinding and recovery takes the event's amount."""
+    blinding = ALICE.note_blinding(0)
+    inner = deposit_inner(ALICE.owner, blinding)
+    sent = NoteMemo(DEPOSIT, 0, 0xC0FFEE, 1000, blinding)
+    data = encrypt_memo(ALICE.viewing_key.public, sent, inner)
+    received = Note(0xC0FFEE, 990, ALICE.owner, blinding)
+    memo, note = recover_deposit(ALICE.viewing_key, ALICE.owner, data, inner, 0xC0FFEE, 990, received.commitment)
+    assert note == received and memo.index == 0
+    assert recover_deposit(ALICE.viewing_key, ALICE.owner, data, inner, 0xC0FFEE, 991, received.commitment) is None
+    assert recover_deposit(BOB.viewing_key, BOB.owner, data, inner, 0xC0FFEE, 990, received.commitment) is None
+    change = encrypt_memo(ALICE.viewing_key.public, NoteMemo(CHANGE, 0, 0xC0FFEE, 990, blinding), inner)
+    assert recover_deposit(ALICE.viewing_key, ALICE.owner, change, inner, 0xC0FFEE, 990, received.commitment) is None
