@@ -22,6 +22,8 @@ class FixtureCircuit:
     example: dict[str, int] = field(default_factory=dict)
 
     def witness(self, inputs: Mapping[str, object]) -> list[int]:
+        if not isinstance(inputs, Mapping):  # an input file is untrusted: it may hold any JSON value
+            raise MalformedInput(f"circuit {self.name} takes an object of named inputs, got {type(inputs).__name__}")
         missing = [n for n in self.input_names if n not in inputs]
         extra = [n for n in inputs if n not in self.input_names]
         if missing or extra:

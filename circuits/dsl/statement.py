@@ -68,6 +68,8 @@ def _allocate_field(f: InputField, path: str, leaf: Callable[[str], Any]) -> Any
 def parse_inputs(layout: tuple[InputField, ...], values: Mapping[str, object], where: str, circuit: str,
                  prefix: str = "") -> dict[str, int]:
     """Nested named inputs (ints or decimal/0x strings) as {input name: canonical Fr}."""
+    if not isinstance(values, Mapping):  # an input file is untrusted: it may hold any JSON value
+        raise MalformedInput(f"{where} takes an object of named inputs, got {type(values).__name__}")
     names = [f.name for f in layout]
     missing = [n for n in names if n not in values]
     extra = [n for n in values if n not in names]
