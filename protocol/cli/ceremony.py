@@ -29,7 +29,7 @@ from zk.formats.native import write_proving_key
 from zk.formats.ptau import read_ptau, write_ptau
 from zk.formats.r1cs_bin import decode_r1cs
 from zk.formats.snarkjs_json import vk_to_json, write_json
-from zk.formats.zkey import read_zkey, write_zkey
+from zk.formats.zkey import SETUP_ORDER, read_zkey, write_zkey
 from zk.r1cs import R1CS
 
 from .common import console, err_console, fast_backend_warmup, step
@@ -85,7 +85,7 @@ def ceremony() -> None:
 @click.option("--ptau", "ptau_path", required=True, type=click.Path(dir_okay=False), help="Phase-2-prepared powers of tau.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="The initial .zkey to write.")
 def new_cmd(circuit: str, ptau_path: str, out_path: str) -> None:
-    """Start a ceremony: the initial .zkey (δ = 1, no contribution; the same file as `snarkjs groth16 setup`).
+    """Start a ceremony: the initial .zkey (δ = 1, no contribution), byte for byte the file `snarkjs groth16 setup` writes.
 
     The initial key is NOT usable: with δ = γ = 1 anyone can forge proofs. It needs at least one
     honest contribution.
@@ -98,7 +98,7 @@ def new_cmd(circuit: str, ptau_path: str, out_path: str) -> None:
     fast_backend_warmup()
     with step(f"initial key ({r1cs.n_constraints:,} constraints)"):
         zkey = new_ceremony(r1cs, ptau, coefficients)
-    write_zkey(out_path, zkey)
+    write_zkey(out_path, zkey, SETUP_ORDER)
     console.print(f"wrote {out_path}; circuit hash:")
     console.print(format_hash(decode_mpc_params(zkey.mpc_params).cs_hash))
 

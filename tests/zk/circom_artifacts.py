@@ -13,6 +13,7 @@ process. Commands, for reproducing by hand (from the repository root):
   npx snarkjs zkey contribute merkle_0.zkey merkle.zkey -e=zktrade-tests
   npx snarkjs zkey export verificationkey merkle.zkey verification_key.json
   npx snarkjs groth16 prove merkle.zkey merkle.wtns proof.json public.json
+The full-domain ceremony case uses power 15 for the ptau and tests/fixtures/circom/full_domain.circom.
 """
 
 import hashlib
@@ -111,12 +112,12 @@ def _build_once(final: Path, build) -> Path:
 
 
 @cache
-def ptau() -> Path:
-    """A phase-2-prepared powers of tau of power 12 (domains up to 4096)."""
+def ptau(power: int = PTAU_POWER) -> Path:
+    """A phase-2-prepared powers of tau of 2^power (power 12: domains up to 4096)."""
 
     def build(d: Path) -> None:
         for args in (
-            ("powersoftau", "new", "bn128", str(PTAU_POWER), str(d / "pot0.ptau")),
+            ("powersoftau", "new", "bn128", str(power), str(d / "pot0.ptau")),
             ("powersoftau", "contribute", str(d / "pot0.ptau"), str(d / "pot1.ptau"), "-e=zktrade-tests"),
             ("powersoftau", "prepare", "phase2", str(d / "pot1.ptau"), str(d / "pot.ptau")),
         ):
@@ -124,7 +125,40 @@ def ptau() -> Path:
         (d / "pot0.ptau").unlink()
         (d / "pot1.ptau").unlink()
 
-    return _build_once(CACHE / f"ptau{PTAU_POWER}-{_lock_digest()}", build) / "pot.ptau"
+    return _build_once(CACHE / f"ptau{power}-{_lock_digest()}", build) / "pot.ptau"
+
+
+def _compile(source: Path, d: Path) -> None:
+    # circom2 runs under WASI and only sees the working directory's tree: relative paths.
+    compiled = subprocess.run(
+        ["node", str(node_tool("circom2")), str(source.relative_to(ROOT)), "--r1cs", "--wasm", "--O2",
+         "-l", "node_modules/circomlib/circuits", "-o", str(d.relative_to(ROOT))],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    _check(compiled, f"circom2 {source.name}")
+
+
+FULL_DOMAIN_POWER = 15
+
+
+@cache
+def full_domain() -> Circuit:
+    """tests/fixtures/circom/full_domain.circom (domain 2^15) with snarkjs's setup and one
+    snarkjs contribution on a power-15 ptau: the domain uses the ptau to its last point."""
+    source = FIXTURES / "full_domain.circom"
+    pot = ptau(FULL_DOMAIN_POWER)
+    key = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+
+    def build(d: Path) -> None:
+        c = Circuit(d, "full_domain", {})
+        _compile(source, d)
+        for args in (
+            ("groth16", "setup", str(c.r1cs), str(pot), str(c.zkey_initial)),
+            ("zkey", "contribute", str(c.zkey_initial), str(c.zkey), "-e=zktrade-tests"),
+        ):
+            _check(run_snarkjs(*args, timeout=900), "snarkjs " + " ".join(args[:2]))
+
+    return Circuit(_build_once(CACHE / f"full_domain-{key}-{_lock_digest()}", build), "full_domain", {})
 
 
 @cache
@@ -137,13 +171,7 @@ def circuit(name: str) -> Circuit:
 
     def build(d: Path) -> None:
         c = Circuit(d, name, inputs)
-        # circom2 runs under WASI and only sees the working directory's tree: relative paths.
-        compiled = subprocess.run(
-            ["node", str(node_tool("circom2")), str(source.relative_to(ROOT)), "--r1cs", "--wasm", "--O2",
-             "-l", "node_modules/circomlib/circuits", "-o", str(d.relative_to(ROOT))],
-            cwd=ROOT, capture_output=True, text=True, timeout=600,
-        )
-        _check(compiled, f"circom2 {name}")
+        _compile(source, d)
         (d / "input.json").write_text(json.dumps(inputs))
         for args in (
             ("wtns", "calculate", str(c.wasm), str(d / "input.json"), str(c.wtns)),

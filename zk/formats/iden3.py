@@ -56,6 +56,8 @@ class BinFile:
     magic: bytes
     version: int
     sections: tuple[tuple[int, bytes], ...]
+    data: bytes = b""  # the whole file, for readers that look past a section's end
+    ends: tuple[int, ...] = ()  # where each section's bytes end in `data`
 
     def section(self, kind: int, what: str) -> bytes:
         """The one section of this type; absent or repeated is a malformed file."""
@@ -67,6 +69,12 @@ class BinFile:
 
     def has(self, kind: int) -> bool:
         return any(t == kind for t, _ in self.sections)
+
+    def bytes_after(self, kind: int, n: int) -> bytes:
+        """Up to n bytes of the file that follow the section of this type (fewer at the end)."""
+        self.section(kind, self.magic.decode())
+        end = next(e for (t, _), e in zip(self.sections, self.ends) if t == kind)
+        return self.data[end : end + n]
 
 
 def parse_container(data: bytes, magic: bytes, versions: Iterable[int], what: str) -> BinFile:
@@ -82,7 +90,7 @@ def parse_container(data: bytes, magic: bytes, versions: Iterable[int], what: st
     if version not in allowed:
         raise MalformedInput(f"{what}: format version {version}, zktrade reads version {' or '.join(map(str, allowed))}")
     n_sections = int.from_bytes(data[8:12], "little")
-    pos, sections = _PREAMBLE, []
+    pos, sections, ends = _PREAMBLE, [], []
     for i in range(n_sections):
         if pos + _SECTION_HEADER > len(data):
             raise MalformedInput(f"{what}: truncated: section {i + 1} of {n_sections} starts past the end of the file")
@@ -95,9 +103,10 @@ def parse_container(data: bytes, magic: bytes, versions: Iterable[int], what: st
             )
         sections.append((kind, data[pos : pos + size]))
         pos += size
+        ends.append(pos)
     if pos != len(data):
         raise MalformedInput(f"{what}: {len(data) - pos} bytes after the last of {n_sections} sections; the file is corrupt")
-    return BinFile(magic, version, tuple(sections))
+    return BinFile(magic, version, tuple(sections), data, tuple(ends))
 
 
 def encode_container(magic: bytes, version: int, sections: Sequence[tuple[int, bytes]]) -> bytes:

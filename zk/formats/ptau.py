@@ -29,6 +29,7 @@ from .iden3 import (
     parse_container,
     read_bytes,
     u32,
+    u64,
     write_bytes,
 )
 
@@ -59,6 +60,16 @@ class Ptau:
     beta_g2: G2Point
     contributions: bytes
     lagrange: Lagrange | None  # None until `snarkjs powersoftau prepare phase2`
+    # The bytes the file held right after section 2 (snarkjs's circuit hash reads 64 of them
+    # when the domain is 2^power); None means the layout encode_ptau writes.
+    after_tau_g1: bytes | None = None
+
+    def bytes_after_tau_g1(self) -> bytes:
+        """The 64 bytes following the τ·G1 section: what snarkjs takes for point 2^(power+1) − 1."""
+        if self.after_tau_g1 is not None:
+            return self.after_tau_g1
+        tau_g2 = encode_g2_lem(self.tau_g2[:1])
+        return (u32(TAU_G2) + u64(len(self.tau_g2) * G2_SIZE) + tau_g2)[:G1_SIZE]
 
     def lagrange_basis(self, size: int) -> tuple[list[G1Point], list[G2Point], list[G1Point], list[G1Point]]:
         """L_j(τ)·G1, L_j(τ)·G2, α·L_j(τ)·G1, β·L_j(τ)·G1 for the domain of `size` points."""
@@ -131,6 +142,7 @@ def decode_ptau(data: bytes, what: str = "ptau") -> Ptau:
         beta_g2=points(BETA_G2, 1, True, "beta_g2")[0],
         contributions=f.section(CONTRIBUTIONS, what),
         lagrange=lagrange,
+        after_tau_g1=f.bytes_after(TAU_G1, G1_SIZE),
     )
 
 
