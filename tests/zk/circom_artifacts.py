@@ -38,6 +38,14 @@ MERKLE_INPUT = {
     "siblings": [str(7 ** (i + 20)) for i in range(10)],
 }
 SMALL_INPUT = {"a": "7", "b": "200"}
+# circomlib-based circuits for the witness tests: inputs as a user writes them (numbers,
+# strings, nested arrays)
+WITNESS_INPUTS = {
+    "mimc": {"ins": ["12345678901234567890", 7], "k": "0x2a"},
+    "sha256": {"in": [(0x7A6B74726164652E >> (63 - i)) & 1 for i in range(64)]},
+    "pedersen_hash": {"in": [(i * 7 + 3) % 5 % 2 for i in range(64)]},
+    "matrix": {"m": [[1, 2, 3, 4], ["5", "6", "7", "8"], [900, 1000, 1100, 1200]]},
+}
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,22 @@ def _compile(source: Path, d: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     _check(compiled, f"circom2 {source.name}")
+
+
+@cache
+def witness_case(name: str) -> Circuit:
+    """tests/fixtures/circom/NAME.circom compiled, and snarkjs's `wtns calculate` on its input."""
+    source = FIXTURES / f"{name}.circom"
+    inputs = WITNESS_INPUTS[name]
+    key = hashlib.sha256(source.read_bytes() + json.dumps(inputs).encode()).hexdigest()[:16]
+
+    def build(d: Path) -> None:
+        c = Circuit(d, name, inputs)
+        _compile(source, d)
+        (d / "input.json").write_text(json.dumps(inputs))
+        _check(run_snarkjs("wtns", "calculate", str(c.wasm), str(d / "input.json"), str(c.wtns)), f"snarkjs wtns calculate {name}")
+
+    return Circuit(_build_once(CACHE / f"witness-{name}-{key}-{_lock_digest()}", build), name, inputs)
 
 
 FULL_DOMAIN_POWER = 15
