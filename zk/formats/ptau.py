@@ -84,16 +84,30 @@ class Ptau:
         return list(self.lagrange.tau_g1[2 * size : 4 * size - 1 : 2])
 
     def check_domain(self, size: int) -> None:
-        if self.lagrange is None:
-            raise MalformedInput(
-                "the powers of tau are not prepared for phase 2: run `zktrade ptau prepare IN.ptau OUT.ptau` "
-                "(or `snarkjs powersoftau prepare phase2 IN.ptau OUT.ptau`)"
-            )
-        if size > 1 << self.power:
-            raise MalformedInput(
-                f"the circuit needs a domain of {size} points but the powers of tau go to 2^{self.power}: "
-                f"use a .ptau of power >= {size.bit_length() - 1}"
-            )
+        check_domain(self.power, self.lagrange is not None, size)
+
+
+def check_domain(power: int, prepared: bool, size: int) -> None:
+    """A ptau of 2^power (prepared for phase 2 or not) serves a QAP domain of `size` points."""
+    if not prepared:
+        raise MalformedInput(
+            "the powers of tau are not prepared for phase 2: run `zktrade ptau prepare IN.ptau OUT.ptau` "
+            "(or `snarkjs powersoftau prepare phase2 IN.ptau OUT.ptau`)"
+        )
+    if size > 1 << power:
+        raise MalformedInput(
+            f"the circuit needs a domain of {size} points but the powers of tau go to 2^{power}: "
+            f"use a .ptau of power >= {size.bit_length() - 1}"
+        )
+
+
+def check_ptau_file(path: str | Path, size: int) -> None:
+    """check_domain from the file's header alone: refuses a ptau before its points are decoded."""
+    what = f"ptau {path}"
+    f = parse_container(read_bytes(path, "ptau"), MAGIC, (VERSION,), what)
+    head = Cursor(f.section(HEADER, what), f"{what} header")
+    head.prime(Q, "base field")
+    check_domain(head.u32(), f.has(LAGRANGE_G1), size)
 
 
 def _lagrange_points(power: int) -> int:
