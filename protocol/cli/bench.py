@@ -67,13 +67,14 @@ def _markdown(results, machine: str, repeats: int, cold: tuple[float, float] | N
 
 
 @click.command("bench")
+@click.argument("what", required=False, type=click.Choice(["circom"]))
 @click.option("--min-log", default=10, show_default=True, type=click.IntRange(10, 20), help="Smallest size, as log2 of the QAP domain.")
 @click.option("--max-log", default=16, show_default=True, type=click.IntRange(10, 20), help="Largest size.")
 @click.option("--repeats", default=5, show_default=True, type=click.IntRange(1, 100), help="Runs per figure (medians are shown).")
 @click.option("--cold-start/--no-cold-start", default=True, show_default=True, help="Also time compiling the fast kernels in a fresh process.")
 @click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False), help="Also write the table as markdown (for the README).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the raw medians as JSON.")
-def bench(min_log, max_log, repeats, cold_start, markdown_path, json_path) -> None:
+def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path) -> None:
     """Prove the circom Merkle benchmark circuit at sizes 2^min..2^max with zktrade, snarkjs
     and groth16py from the same .zkey and .wtns, and print the medians by phase and the ratios;
     also one phase-2 ceremony contribution to that .zkey, ours beside `snarkjs zkey contribute`.
@@ -83,8 +84,18 @@ def bench(min_log, max_log, repeats, cold_start, markdown_path, json_path) -> No
     from the `bench` extra (`pip install -e '.[bench]'`); without it its column is empty.
 
     \b
+    `zktrade bench circom` times instead every circom step as a whole process beside snarkjs
+    (protocol/bench/circom.py).
+
     Example: zktrade bench --min-log 10 --max-log 14 --repeats 3 --markdown bench.md
+    Example: zktrade bench circom --min-log 11 --max-log 13 --repeats 3 --markdown circom.md
     """
+    if what == "circom":
+        from protocol.bench.circom import bench_circom
+
+        text = bench_circom(min_log, max_log, repeats, _machine(), lambda m: err_console.print(f"  [dim]{m}[/]"))
+        console.print(text, soft_wrap=True)
+        return Path(markdown_path).write_text(text) if markdown_path else None
     from protocol.bench.artefacts import build
     from protocol.bench.measure import cold_start_seconds, measure
 

@@ -26,10 +26,11 @@ from zk.ceremony.transcript import format_hash
 from zk.errors import MalformedInput
 from zk.formats.iden3 import read_bytes
 from zk.formats.native import write_proving_key
-from zk.formats.ptau import read_ptau, write_ptau
+from zk.formats.ptau import check_ptau_file, read_ptau, write_ptau
 from zk.formats.r1cs_bin import decode_r1cs
 from zk.formats.snarkjs_json import vk_to_json, write_json
-from zk.formats.zkey import read_zkey, write_zkey
+from zk.formats.zkey import SETUP_ORDER, read_zkey, write_zkey
+from zk.qap import qap_domain
 from zk.r1cs import R1CS
 
 from .common import console, err_console, fast_backend_warmup, step
@@ -85,7 +86,7 @@ def ceremony() -> None:
 @click.option("--ptau", "ptau_path", required=True, type=click.Path(dir_okay=False), help="Phase-2-prepared powers of tau.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="The initial .zkey to write.")
 def new_cmd(circuit: str, ptau_path: str, out_path: str) -> None:
-    """Start a ceremony: the initial .zkey (δ = 1, no contribution; the same file as `snarkjs groth16 setup`).
+    """Start a ceremony: the initial .zkey (δ = 1, no contribution), byte for byte the file `snarkjs groth16 setup` writes.
 
     The initial key is NOT usable: with δ = γ = 1 anyone can forge proofs. It needs at least one
     honest contribution.
@@ -93,12 +94,13 @@ def new_cmd(circuit: str, ptau_path: str, out_path: str) -> None:
     Example: zktrade ceremony new circuit.r1cs --ptau pot12_final.ptau --out circuit_0.zkey
     """
     r1cs, coefficients = _load_circuit(circuit)
+    check_ptau_file(ptau_path, qap_domain(r1cs).size)
     with step("load .ptau"):
         ptau = read_ptau(ptau_path)
     fast_backend_warmup()
     with step(f"initial key ({r1cs.n_constraints:,} constraints)"):
         zkey = new_ceremony(r1cs, ptau, coefficients)
-    write_zkey(out_path, zkey)
+    write_zkey(out_path, zkey, SETUP_ORDER)
     console.print(f"wrote {out_path}; circuit hash:")
     console.print(format_hash(decode_mpc_params(zkey.mpc_params).cs_hash))
 
@@ -176,6 +178,7 @@ def verify_cmd(zkey_path: str, circuit: str, ptau_path: str, keys_dir: str | Non
     if keys_dir and _is_r1cs_path(circuit):
         raise click.UsageError("--install takes a zktrade circuit name (the trading system proves its own circuits), not a .r1cs")
     r1cs, coefficients = _load_circuit(circuit)
+    check_ptau_file(ptau_path, qap_domain(r1cs).size)
     with step("load .ptau and .zkey"):
         ptau = read_ptau(ptau_path)
         zkey = read_zkey(zkey_path)

@@ -1,5 +1,6 @@
 """`zktrade circom`: work on circom and snarkjs artefacts (.r1cs, .wtns, .zkey, .ptau)."""
 
+import sys
 from pathlib import Path
 
 import click
@@ -7,10 +8,10 @@ import click
 from circuits import registry
 from zk.circom import prove_from_zkey
 from zk.circom.setup import setup_from_ptau
-from zk.circom.witness import calculate_witness
+from zk.circom.witness import calculate_witness, rounded_by_javascript
 from zk.errors import MalformedInput
 from zk.formats.iden3 import read_bytes
-from zk.formats.ptau import decode_ptau, read_ptau
+from zk.formats.ptau import check_ptau_file, decode_ptau, read_ptau
 from zk.formats.r1cs_bin import decode_r1cs, read_r1cs, write_r1cs
 from zk.formats.snarkjs_json import (
     load_proof,
@@ -77,7 +78,8 @@ def info_cmd(path: str) -> None:
     elif magic == b"wtns":
         w = decode_wtns(data, f"wtns {path}")
         console.print(f"[bold]{path}[/]: circom witness (BN254)")
-        _print_rows([("values", len(w)), ("first public value", str(w[1]) if len(w) > 1 else "-")])
+        # a .wtns does not say which wires are public: the .r1cs (or .zkey) does
+        _print_rows([("values", len(w)), ("wire 1", str(w[1]) if len(w) > 1 else "-")])
     elif magic == b"zkey":
         z = decode_zkey(data, f"zkey {path}")
         console.print(f"[bold]{path}[/]: snarkjs Groth16 proving key (BN254)")
@@ -99,6 +101,36 @@ def info_cmd(path: str) -> None:
         ])
     else:
         raise MalformedInput(f"{path}: not an iden3 .r1cs/.wtns/.zkey/.ptau file (starts with {magic!r})")
+
+
+def _witness(wasm_path: str, input_path: str) -> list[int]:
+    """circom's witness for input.json, in-process; one note if snarkjs would read the inputs differently."""
+    inputs = read_json(input_path, "circuit input")
+    if not isinstance(inputs, dict):
+        raise MalformedInput(f"circuit input {input_path}: expected a JSON object of named inputs")
+    rounded = rounded_by_javascript(inputs)
+    if rounded:
+        more = f" (and {len(rounded) - 1} more)" if len(rounded) > 1 else ""
+        err_console.print(
+            f"[bold yellow]note[/] input {rounded[0]}{more} is an unquoted JSON integer above 2^53: zktrade uses "
+            "its exact value, snarkjs rounds it (JSON numbers are doubles) and would prove another statement; "
+            "quote it as a string to be read the same by both", soft_wrap=True,
+        )
+    with step("witness (circom .wasm, in-process)"):
+        return calculate_witness(wasm_path, inputs)
+
+
+@circom.command("witness")
+@click.option("--wasm", "wasm_path", required=True, type=click.Path(dir_okay=False), help="circom's witness .wasm.")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="circom input.json.")
+@click.option("--wtns", "wtns_path", required=True, type=click.Path(dir_okay=False), help="Where to write the .wtns.")
+def witness_cmd(wasm_path: str, input_path: str, wtns_path: str) -> None:
+    """Compute a witness with circom's .wasm in-process (as `snarkjs wtns calculate`), as .wtns.
+
+    Example: zktrade circom witness --wasm c_js/c.wasm --input input.json --wtns c.wtns
+    """
+    write_wtns(wtns_path, _witness(wasm_path, input_path))
+    console.print(f"wrote {wtns_path}")
 
 
 @circom.command("prove")
@@ -127,11 +159,7 @@ def prove_cmd(zkey_path, wtns_path, wasm_path, input_path, r1cs_path, save_wtns,
     with step("load .zkey"):
         zkey = read_zkey(zkey_path)
     if wasm_path:
-        inputs = read_json(input_path, "circuit input")
-        if not isinstance(inputs, dict):
-            raise MalformedInput(f"circuit input {input_path}: expected a JSON object of named inputs")
-        with step("witness (circom .wasm, in-process)"):
-            witness = calculate_witness(wasm_path, inputs)
+        witness = _witness(wasm_path, input_path)
         if save_wtns:
             write_wtns(save_wtns, witness)
     else:
@@ -171,7 +199,9 @@ def verify_cmd(vk_path, zkey_path, proof_path, public_path) -> None:
     if verify_proof(prepare_verifying_key(vk), load_proof(proof_path), load_public(public_path)):
         console.print("[bold green]OK[/]: the proof is valid for these public inputs")
         return
-    raise click.ClickException("INVALID: the pairing check failed (wrong proof, key or public inputs)")
+    # a failed check is an answer, not a usage error: printed as every other error is
+    err_console.print("[bold red]error:[/] INVALID: the pairing check failed (wrong proof, key or public inputs)")
+    sys.exit(1)  # (click.exceptions.Exit would be returned, not raised, by the entry point)
 
 
 @circom.command("setup")
@@ -189,6 +219,7 @@ def setup_cmd(r1cs_path: str, ptau_path: str, zkey_path: str, vk_path: str | Non
     """
     err_console.print(f"[bold yellow]WARNING[/] {DEV_ONLY_WARNING}")
     r1cs = read_r1cs(r1cs_path).r1cs
+    check_ptau_file(ptau_path, qap_domain(r1cs).size)
     with step("load .ptau"):
         ptau = read_ptau(ptau_path)
     fast_backend_warmup()

@@ -28,7 +28,7 @@ def work(tmp_path_factory):
 
 
 def test_help_has_examples(work):
-    for command in ("info", "prove", "verify", "setup", "export"):
+    for command in ("info", "witness", "prove", "verify", "setup", "export"):
         r = zktrade("circom", command, "--help", cwd=work)
         assert r.returncode == 0 and "Example" in r.stdout, r.stdout
 
@@ -76,10 +76,29 @@ def test_verify_snarkjs_proof_and_reject_tampered_inputs(work):
     public = json.loads((work / "their_public.json").read_text())
     (work / "tampered.json").write_text(json.dumps([public[0], str(int(public[1]) + 1)]))
     bad = zktrade("circom", "verify", "--vk", "vk.json", "--proof", "their_proof.json", "--public", "tampered.json", cwd=work)
-    assert_one_line_error(bad, "INVALID")
+    assert_one_line_error(bad, "error: INVALID")  # the one-line form of every other error
+    assert bad.returncode == 1 and "Error:" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
     (work / "huge.json").write_text(json.dumps([public[0], str(R)]))
     bad = zktrade("circom", "verify", "--vk", "vk.json", "--proof", "their_proof.json", "--public", "huge.json", cwd=work)
     assert_one_line_error(bad, "not a canonical field element")
+
+
+def test_witness_command_equals_snarkjs_and_keeps_big_unquoted_integers_exact(work):
+    r = zktrade("circom", "witness", "--wasm", "c.wasm", "--input", "input.json", "--wtns", "w2.wtns", cwd=work)
+    assert r.returncode == 0 and "note" not in r.stderr, r.stderr
+    assert (work / "w2.wtns").read_bytes() == (work / "c.wtns").read_bytes()
+    text = (work / "input.json").read_text()
+    secret = json.loads(text)["secret"]  # 12345678901234567890 > 2^53: JSON.parse would round it
+    (work / "unquoted.json").write_text(text.replace(f'"{secret}"', secret))
+    r = zktrade("circom", "witness", "--wasm", "c.wasm", "--input", "unquoted.json", "--wtns", "w3.wtns", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count("above 2^53") == 1 and "input secret is" in r.stderr and "snarkjs rounds it" in r.stderr
+    assert (work / "w3.wtns").read_bytes() == (work / "c.wtns").read_bytes()  # the exact value was used
+
+
+def test_info_on_a_wtns_does_not_guess_which_wires_are_public(work):
+    info = zktrade("circom", "info", "c.wtns", cwd=work)
+    assert info.returncode == 0 and "wire 1" in info.stdout and "public" not in info.stdout, info.stdout
 
 
 def test_truncated_zkey_is_one_line_error(work):

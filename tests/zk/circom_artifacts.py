@@ -13,6 +13,7 @@ process. Commands, for reproducing by hand (from the repository root):
   npx snarkjs zkey contribute merkle_0.zkey merkle.zkey -e=zktrade-tests
   npx snarkjs zkey export verificationkey merkle.zkey verification_key.json
   npx snarkjs groth16 prove merkle.zkey merkle.wtns proof.json public.json
+The full-domain ceremony case uses power 15 for the ptau and tests/fixtures/circom/full_domain.circom.
 """
 
 import hashlib
@@ -37,6 +38,14 @@ MERKLE_INPUT = {
     "siblings": [str(7 ** (i + 20)) for i in range(10)],
 }
 SMALL_INPUT = {"a": "7", "b": "200"}
+# circomlib-based circuits for the witness tests: inputs as a user writes them (numbers,
+# strings, nested arrays)
+WITNESS_INPUTS = {
+    "mimc": {"ins": ["12345678901234567890", 7], "k": "0x2a"},
+    "sha256": {"in": [(0x7A6B74726164652E >> (63 - i)) & 1 for i in range(64)]},
+    "pedersen_hash": {"in": [(i * 7 + 3) % 5 % 2 for i in range(64)]},
+    "matrix": {"m": [[1, 2, 3, 4], ["5", "6", "7", "8"], [900, 1000, 1100, 1200]]},
+}
 
 
 @dataclass(frozen=True)
@@ -111,12 +120,12 @@ def _build_once(final: Path, build) -> Path:
 
 
 @cache
-def ptau() -> Path:
-    """A phase-2-prepared powers of tau of power 12 (domains up to 4096)."""
+def ptau(power: int = PTAU_POWER) -> Path:
+    """A phase-2-prepared powers of tau of 2^power (power 12: domains up to 4096)."""
 
     def build(d: Path) -> None:
         for args in (
-            ("powersoftau", "new", "bn128", str(PTAU_POWER), str(d / "pot0.ptau")),
+            ("powersoftau", "new", "bn128", str(power), str(d / "pot0.ptau")),
             ("powersoftau", "contribute", str(d / "pot0.ptau"), str(d / "pot1.ptau"), "-e=zktrade-tests"),
             ("powersoftau", "prepare", "phase2", str(d / "pot1.ptau"), str(d / "pot.ptau")),
         ):
@@ -124,7 +133,56 @@ def ptau() -> Path:
         (d / "pot0.ptau").unlink()
         (d / "pot1.ptau").unlink()
 
-    return _build_once(CACHE / f"ptau{PTAU_POWER}-{_lock_digest()}", build) / "pot.ptau"
+    return _build_once(CACHE / f"ptau{power}-{_lock_digest()}", build) / "pot.ptau"
+
+
+def _compile(source: Path, d: Path) -> None:
+    # circom2 runs under WASI and only sees the working directory's tree: relative paths.
+    compiled = subprocess.run(
+        ["node", str(node_tool("circom2")), str(source.relative_to(ROOT)), "--r1cs", "--wasm", "--O2",
+         "-l", "node_modules/circomlib/circuits", "-o", str(d.relative_to(ROOT))],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    _check(compiled, f"circom2 {source.name}")
+
+
+@cache
+def witness_case(name: str) -> Circuit:
+    """tests/fixtures/circom/NAME.circom compiled, and snarkjs's `wtns calculate` on its input."""
+    source = FIXTURES / f"{name}.circom"
+    inputs = WITNESS_INPUTS[name]
+    key = hashlib.sha256(source.read_bytes() + json.dumps(inputs).encode()).hexdigest()[:16]
+
+    def build(d: Path) -> None:
+        c = Circuit(d, name, inputs)
+        _compile(source, d)
+        (d / "input.json").write_text(json.dumps(inputs))
+        _check(run_snarkjs("wtns", "calculate", str(c.wasm), str(d / "input.json"), str(c.wtns)), f"snarkjs wtns calculate {name}")
+
+    return Circuit(_build_once(CACHE / f"witness-{name}-{key}-{_lock_digest()}", build), name, inputs)
+
+
+FULL_DOMAIN_POWER = 15
+
+
+@cache
+def full_domain() -> Circuit:
+    """tests/fixtures/circom/full_domain.circom (domain 2^15) with snarkjs's setup and one
+    snarkjs contribution on a power-15 ptau: the domain uses the ptau to its last point."""
+    source = FIXTURES / "full_domain.circom"
+    pot = ptau(FULL_DOMAIN_POWER)
+    key = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+
+    def build(d: Path) -> None:
+        c = Circuit(d, "full_domain", {})
+        _compile(source, d)
+        for args in (
+            ("groth16", "setup", str(c.r1cs), str(pot), str(c.zkey_initial)),
+            ("zkey", "contribute", str(c.zkey_initial), str(c.zkey), "-e=zktrade-tests"),
+        ):
+            _check(run_snarkjs(*args, timeout=900), "snarkjs " + " ".join(args[:2]))
+
+    return Circuit(_build_once(CACHE / f"full_domain-{key}-{_lock_digest()}", build), "full_domain", {})
 
 
 @cache
@@ -137,13 +195,7 @@ def circuit(name: str) -> Circuit:
 
     def build(d: Path) -> None:
         c = Circuit(d, name, inputs)
-        # circom2 runs under WASI and only sees the working directory's tree: relative paths.
-        compiled = subprocess.run(
-            ["node", str(node_tool("circom2")), str(source.relative_to(ROOT)), "--r1cs", "--wasm", "--O2",
-             "-l", "node_modules/circomlib/circuits", "-o", str(d.relative_to(ROOT))],
-            cwd=ROOT, capture_output=True, text=True, timeout=600,
-        )
-        _check(compiled, f"circom2 {name}")
+        _compile(source, d)
         (d / "input.json").write_text(json.dumps(inputs))
         for args in (
             ("wtns", "calculate", str(c.wasm), str(d / "input.json"), str(c.wtns)),

@@ -8,6 +8,7 @@ power-12 one (circom_artifacts.py has the commands).
 import hashlib
 import json
 import random
+import subprocess
 from dataclasses import replace
 
 import pytest
@@ -20,6 +21,7 @@ from zk.ceremony.errors import InvalidCeremony
 from zk.ceremony.keypair import Beacon
 from zk.ceremony.phase2 import (
     MpcParams,
+    h_hash_count,
     apply_beacon,
     coefficients_in_file_order,
     contribute,
@@ -29,18 +31,19 @@ from zk.ceremony.phase2 import (
     verify_ceremony,
 )
 from zk.ceremony.rng import ChaCha, chacha20_block, hash_to_g2
+from zk.ceremony.wasm_fq import sub_affine
 from zk.circom import prove_from_zkey
 from zk.curve import G1_GENERATOR, G1_INFINITY, G2_GENERATOR, g1_mul, g2_in_subgroup, g2_mul
 from zk.field import R
-from zk.formats.iden3 import read_bytes
-from zk.formats.ptau import read_ptau, write_ptau
+from zk.formats.iden3 import G2_SIZE, encode_g1_lem, encode_g2_lem, read_bytes, u32, u64
+from zk.formats.ptau import decode_ptau, encode_ptau, read_ptau, write_ptau
 from zk.formats.r1cs_bin import read_r1cs
 from zk.formats.snarkjs_json import vk_to_json, write_json
 from zk.formats.wtns import read_wtns
 from zk.formats.zkey import read_zkey, write_zkey
 from zk.groth16 import prepare_verifying_key, verify_proof
 
-from ..conftest import run_snarkjs
+from ..conftest import ROOT, run_snarkjs
 from . import circom_artifacts
 
 BEACON = Beacon(bytes.fromhex("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"), 10)
@@ -388,6 +391,77 @@ def test_snarkjs_refuses_our_tampered_ptau(ptau_three_party, tmp_path):
     write_ptau(tmp_path / "bad.ptau", _with_ptau_contributions(final, edit))
     result = run_snarkjs("powersoftau", "verify", str(tmp_path / "bad.ptau"))
     assert "Powers of Tau Ok!" not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- a domain of 2^power
+
+# ffjavascript's own g1m_subAffine, batchToAffine and batchLEMtoU on one pair of raw points,
+# as snarkjs's hashHPointsThread runs them.
+SUB_AFFINE_JS = """
+import { buildBn128 } from "ffjavascript";
+const curve = await buildBn128(true);
+for (const line of process.argv[1].split(",")) {
+  const [a, b] = line.split(":").map(h => Uint8Array.from(Buffer.from(h, "hex")));
+  const res = await curve.tm.queueAction([
+    {cmd: "ALLOCSET", var: 0, buff: a}, {cmd: "ALLOCSET", var: 1, buff: b}, {cmd: "ALLOC", var: 2, len: 96},
+    {cmd: "CALL", fnName: "g1m_subAffine", params: [{var: 0}, {var: 1}, {var: 2}]},
+    {cmd: "CALL", fnName: "g1m_batchToAffine", params: [{var: 2}, {val: 1}, {var: 2}]},
+    {cmd: "CALL", fnName: "g1m_batchLEMtoU", params: [{var: 2}, {val: 1}, {var: 2}]},
+    {cmd: "GET", out: 0, var: 2, len: 64}]);
+  console.log(Buffer.from(res[0]).toString("hex"));
+}
+await curve.terminate();
+"""
+
+
+@pytest.mark.node
+def test_the_point_past_the_section_is_hashed_as_ffjavascript_does():
+    """At domain = 2^power ≥ 2^15 snarkjs hashes (the 64 bytes after τ·G1) − τ^(2n−1)·G1 in its wasm
+    arithmetic; below 2^15 it stays inside the section. Powers 10..20, and random non-points."""
+    rnd = random.Random(15)
+    g2 = encode_g2_lem([G2_GENERATOR])
+    pairs = []
+    for power in range(10, 21):
+        n = 1 << power
+        assert (n + h_hash_count(n) > 2 * n - 1) == (power >= 15)  # τ·G1 has 2n − 1 points
+        after = (u32(3) + u64(n * G2_SIZE) + g2)[:64]  # the next section's header, then τ⁰·G2
+        pairs.append((after, encode_g1_lem([g1_mul(G1_GENERATOR, rnd.randrange(1, R))])))
+    small = phase1.new_ptau(4)  # what an in-memory ptau assumes is what its file holds
+    assert decode_ptau(encode_ptau(small)).after_tau_g1 == small.bytes_after_tau_g1() == (u32(3) + u64(16 * G2_SIZE) + g2)[:64]
+    pairs += [(rnd.randbytes(64), encode_g1_lem([g1_mul(G1_GENERATOR, rnd.randrange(1, R))])) for _ in range(4)]
+    arg = ",".join(f"{a.hex()}:{b.hex()}" for a, b in pairs)
+    out = subprocess.run(["node", "--input-type=module", "-e", SUB_AFFINE_JS, arg], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [sub_affine(a, b).hex() for a, b in pairs]
+
+
+@pytest.fixture(scope="module")
+def full_domain():
+    return circom_artifacts.full_domain()
+
+
+@pytest.mark.slow
+@pytest.mark.node
+def test_a_domain_equal_to_the_ptau_power_in_both_tools(full_domain, tmp_path):
+    """Domain 2^15 on a power-15 ptau: zktrade's new (the very file snarkjs's setup writes),
+    contribute and verify are accepted by `snarkjs zkey verify`, and snarkjs's own setup and
+    contribution by `zktrade ceremony verify`."""
+    from ..protocol.test_cli_proofs import zktrade
+
+    def ok(*args):
+        r = zktrade(*args, cwd=tmp_path)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return r.stdout
+
+    r1cs, pot = str(full_domain.r1cs), str(circom_artifacts.ptau(circom_artifacts.FULL_DOMAIN_POWER))
+    assert read_r1cs(full_domain.r1cs).r1cs.n_constraints + 2 > 1 << 14  # so the domain is 2^15
+    ok("ceremony", "new", r1cs, "--ptau", pot, "--out", "c0.zkey")
+    assert (tmp_path / "c0.zkey").read_bytes() == full_domain.zkey_initial.read_bytes()
+    ok("ceremony", "contribute", "c0.zkey", "c1.zkey", "--name", "alice")
+    assert "OK: 1 contribution(s)" in ok("ceremony", "verify", "c1.zkey", "--circuit", r1cs, "--ptau", pot)
+    assert "ZKey Ok!" in check(run_snarkjs("zkey", "verify", r1cs, pot, str(tmp_path / "c1.zkey"), timeout=900))
+    assert "OK: 1 contribution(s)" in ok("ceremony", "verify", str(full_domain.zkey), "--circuit", r1cs, "--ptau", pot)
 
 
 # ---------------------------------------------------------------- the CLI, as a user runs it

@@ -12,7 +12,7 @@ import pytest
 from circuits import registry
 from zk.circom import prove_from_zkey
 from zk.circom.setup import zkey_from_ptau
-from zk.circom.witness import WitnessError, calculate_witness
+from zk.circom.witness import WitnessError, calculate_witness, flatten_inputs, rounded_by_javascript
 from zk.formats.ptau import decode_ptau, encode_ptau, read_ptau
 from zk.formats.r1cs_bin import decode_r1cs, encode_r1cs, read_r1cs, write_r1cs
 from zk.formats.snarkjs_json import (
@@ -81,6 +81,23 @@ def test_r1cs_and_wtns_from_circom_satisfy_our_checker(merkle):
 
 def test_wasm_witness_in_process_equals_snarkjs_wtns(merkle):
     assert calculate_witness(merkle.wasm, merkle.input) == read_wtns(merkle.wtns)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(circom_artifacts.WITNESS_INPUTS))
+def test_bulk_witness_equals_snarkjs_wtns_calculate_on_circomlib_circuits(name):
+    """MiMCSponge, Sha256, Pedersen and a nested-array input with no public signal."""
+    case = circom_artifacts.witness_case(name)
+    assert calculate_witness(case.wasm, case.input) == read_wtns(case.wtns)
+
+
+def test_input_flattening_is_linear_and_in_order():
+    deep: list = [1]
+    for _ in range(50_000):  # quadratic flattening took minutes here; the stack is never recursed
+        deep = [deep, 2]
+    flat = flatten_inputs({"d": deep, "s": {"t": [{"u": 1}, {"u": [[2, 3], [4]]}]}, "x": "0x10"})
+    assert flat == {"d": [1] + [2] * 50_000, "s.t[0].u": [1], "s.t[1].u": [2, 3, 4], "x": [16]}
+    assert rounded_by_javascript({"a": 1 << 53, "b": [str(1 << 60), -(1 << 54)], "c": (1 << 53) - 1}) == ["a", "b[1]"]
 
 
 def test_wasm_witness_refuses_inputs_outside_the_range_checks(merkle):

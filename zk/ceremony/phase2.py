@@ -23,14 +23,16 @@ from ..circom.setup import zkey_from_ptau
 from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, g1_add, g1_mul, g1_neg, g2_mul
 from ..errors import MalformedInput
 from ..field import R
-from ..formats.iden3 import Cursor, encode_g1_lem, encode_g2_lem, parse_container, take_g1, take_g2, u32
+from ..formats.iden3 import G1_SIZE, Cursor, encode_g1_lem, encode_g2_lem, parse_container, take_g1, take_g2, u32
 from ..formats.ptau import Ptau
 from ..formats.zkey import MATRIX_A, MATRIX_B, Coefficient, Zkey, encode_coefficients, zkey_digest
+from ..qap import qap_domain
 from ..r1cs import R1CS
 from .errors import InvalidCeremony
 from .keypair import Beacon, Check, PublicKey, decode_metadata, encode_metadata, random_weights, verify_checks
 from .rng import ChaCha, beacon_rng, fr_from_rng, g1_from_rng, hash_to_g2
 from .transcript import HASH_SIZE, blake2b, g1_uncompressed, g1s_uncompressed, g2_uncompressed, g2s_uncompressed
+from .wasm_fq import sub_affine
 
 _H_HASH_CHUNK = 1 << 14  # snarkjs hashes the H points in chunks of this many
 
@@ -115,16 +117,33 @@ def coefficients_in_file_order(r1cs_data: bytes, n_public: int) -> tuple[Coeffic
     return tuple(out)
 
 
-def _h_hash_points(ptau: Ptau, n: int) -> list[G1Point]:
-    """(τ^(i+n) − τ^i)·G1 for the H points snarkjs hashes: n − 1 of them, or n above 2^14
-    (its chunk loop rounds up to whole chunks)."""
-    count = -(-(n - 1) // _H_HASH_CHUNK) * min(n - 1, _H_HASH_CHUNK)
-    if n + count > len(ptau.tau_g1):
+def h_hash_count(n: int) -> int:
+    """How many H points snarkjs hashes: n − 1, or n above 2^14 (its chunk loop rounds up to whole chunks)."""
+    return -(-(n - 1) // _H_HASH_CHUNK) * min(n - 1, _H_HASH_CHUNK)
+
+
+def check_ptau_for_hash(ptau: Ptau, n: int) -> None:
+    """Refuse, before any heavy work, a ptau whose circuit hash snarkjs could not compute either."""
+    ptau.check_domain(n)
+    overrun = n + h_hash_count(n) - len(ptau.tau_g1)
+    if overrun > 0 and len(ptau.bytes_after_tau_g1()) < G1_SIZE:
         raise MalformedInput(
-            f"snarkjs's circuit hash for a domain of {n} reads past the powers of tau of power {ptau.power}: "
-            f"use a .ptau of power >= {n.bit_length()}"
+            f"snarkjs's circuit hash for a domain of {n} reads {G1_SIZE} bytes past the τ·G1 section, "
+            f"which ends the file here: use a .ptau of power >= {n.bit_length()}"
         )
-    return [g1_add(ptau.tau_g1[i + n], g1_neg(ptau.tau_g1[i])) for i in range(count)]
+
+
+def _h_hash_bytes(ptau: Ptau, n: int) -> bytes:
+    """(τ^(i+n) − τ^i)·G1, uncompressed, for the H points snarkjs hashes.
+
+    At n = 2^power the last point τ^(2n−1) is past the section: snarkjs reads the file's next
+    64 bytes in its place, and its wasm arithmetic on them is replayed bit for bit."""
+    count = h_hash_count(n)
+    inside = min(count, len(ptau.tau_g1) - n)
+    out = g1s_uncompressed(g1_add(ptau.tau_g1[i + n], g1_neg(ptau.tau_g1[i])) for i in range(inside))
+    if inside < count:  # exactly one point: check_ptau_for_hash refused larger domains
+        out += sub_affine(ptau.bytes_after_tau_g1(), encode_g1_lem([ptau.tau_g1[inside]]))
+    return out
 
 
 def circuit_hash(initial: Zkey, ptau: Ptau) -> bytes:
@@ -134,12 +153,12 @@ def circuit_hash(initial: Zkey, ptau: Ptau) -> bytes:
     def counted(points: Sequence, encode) -> bytes:
         return len(points).to_bytes(4, "big") + encode(points)
 
-    h_points = _h_hash_points(ptau, pk.domain_size)
+    check_ptau_for_hash(ptau, pk.domain_size)
     return blake2b(
         g1_uncompressed(vk.alpha_g1), g1_uncompressed(pk.beta_g1), g2_uncompressed(vk.beta_g2),
         g2_uncompressed(G2_GENERATOR), g1_uncompressed(G1_GENERATOR), g2_uncompressed(G2_GENERATOR),
         counted(vk.gamma_abc_g1, g1s_uncompressed),
-        (pk.domain_size - 1).to_bytes(4, "big") + g1s_uncompressed(h_points),
+        (pk.domain_size - 1).to_bytes(4, "big") + _h_hash_bytes(ptau, pk.domain_size),
         counted(pk.l_query, g1s_uncompressed),
         counted(pk.a_query, g1s_uncompressed),
         counted(pk.b_g1_query, g1s_uncompressed),
@@ -153,6 +172,7 @@ def new_ceremony(r1cs: R1CS, ptau: Ptau, coefficients: Sequence[Coefficient] | N
     `coefficients` fixes the order of section 4 (from `coefficients_in_file_order` for a circom
     .r1cs); by default our canonical order, which is what `zktrade circom export` writes.
     """
+    check_ptau_for_hash(ptau, qap_domain(r1cs).size)
     zkey = zkey_from_ptau(r1cs, ptau, 1)
     if coefficients is not None:
         if sorted(coefficients) != sorted(zkey.coefficients):

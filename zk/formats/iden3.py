@@ -8,7 +8,7 @@ is x‖y, a G2 point x.c0‖x.c1‖y.c0‖y.c1; the point at infinity is all zer
 read is checked: canonical (< p), and points on their curve.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +56,8 @@ class BinFile:
     magic: bytes
     version: int
     sections: tuple[tuple[int, bytes], ...]
+    data: bytes = b""  # the whole file, for readers that look past a section's end
+    ends: tuple[int, ...] = ()  # where each section's bytes end in `data`
 
     def section(self, kind: int, what: str) -> bytes:
         """The one section of this type; absent or repeated is a malformed file."""
@@ -67,6 +69,12 @@ class BinFile:
 
     def has(self, kind: int) -> bool:
         return any(t == kind for t, _ in self.sections)
+
+    def bytes_after(self, kind: int, n: int) -> bytes:
+        """Up to n bytes of the file that follow the section of this type (fewer at the end)."""
+        self.section(kind, self.magic.decode())
+        end = next(e for (t, _), e in zip(self.sections, self.ends) if t == kind)
+        return self.data[end : end + n]
 
 
 def parse_container(data: bytes, magic: bytes, versions: Iterable[int], what: str) -> BinFile:
@@ -82,7 +90,7 @@ def parse_container(data: bytes, magic: bytes, versions: Iterable[int], what: st
     if version not in allowed:
         raise MalformedInput(f"{what}: format version {version}, zktrade reads version {' or '.join(map(str, allowed))}")
     n_sections = int.from_bytes(data[8:12], "little")
-    pos, sections = _PREAMBLE, []
+    pos, sections, ends = _PREAMBLE, [], []
     for i in range(n_sections):
         if pos + _SECTION_HEADER > len(data):
             raise MalformedInput(f"{what}: truncated: section {i + 1} of {n_sections} starts past the end of the file")
@@ -95,9 +103,10 @@ def parse_container(data: bytes, magic: bytes, versions: Iterable[int], what: st
             )
         sections.append((kind, data[pos : pos + size]))
         pos += size
+        ends.append(pos)
     if pos != len(data):
         raise MalformedInput(f"{what}: {len(data) - pos} bytes after the last of {n_sections} sections; the file is corrupt")
-    return BinFile(magic, version, tuple(sections))
+    return BinFile(magic, version, tuple(sections), data, tuple(ends))
 
 
 def encode_container(magic: bytes, version: int, sections: Sequence[tuple[int, bytes]]) -> bytes:
@@ -169,6 +178,28 @@ class Cursor:
             raise MalformedInput(f"{self.what}: section has {len(self.data) - self.pos} unexpected trailing bytes")
 
 
+@dataclass(frozen=True)
+class Group:
+    """How a point of G1 or G2 is laid out: its coordinate count, infinity and curve check."""
+
+    name: str
+    curve: str
+    coords: int
+    infinity: tuple
+    is_on_curve: Callable
+
+    def point(self, c: Sequence[int]) -> tuple:
+        """The point from its coordinates in file order (x, y; or x.c0, x.c1, y.c0, y.c1)."""
+        return (c[0], c[1]) if self.coords == 2 else ((c[0], c[1]), (c[2], c[3]))
+
+    def flat(self, p: tuple) -> tuple[int, ...]:
+        return p if self.coords == 2 else (*p[0], *p[1])
+
+
+G1 = Group("G1", "BN254 G1 curve", 2, G1_INFINITY, g1_is_on_curve)
+G2 = Group("G2", "BN254 G2 twist", 4, G2_INFINITY, g2_is_on_curve)
+
+
 def _lem_coords(data: bytes, count: int, what: str) -> list[int]:
     out = []
     rinv = pow(MONTGOMERY_R, -1, Q)
@@ -180,47 +211,49 @@ def _lem_coords(data: bytes, count: int, what: str) -> list[int]:
     return out
 
 
-def decode_g1_lem(data: bytes, what: str) -> list[G1Point]:
-    """G1 points in Montgomery little-endian form; each checked to be on the curve."""
-    if len(data) % G1_SIZE:
-        raise MalformedInput(f"{what}: {len(data)} bytes is not a whole number of G1 points")
-    n = len(data) // G1_SIZE
-    c = _lem_coords(data, 2 * n, what)
+def decode_lem(group: Group, data: bytes, what: str) -> list:
+    """Points of `group` in Montgomery little-endian form; each checked to be on its curve."""
+    size = group.coords * N8
+    if len(data) % size:
+        raise MalformedInput(f"{what}: {len(data)} bytes is not a whole number of {group.name} points")
+    k = group.coords
+    c = _lem_coords(data, len(data) // N8, what)
     points = []
-    for i in range(n):
-        p = (c[2 * i], c[2 * i + 1])
-        if p != G1_INFINITY and not g1_is_on_curve(p):
-            raise MalformedInput(f"{what}: point {i} is not on the BN254 G1 curve")
+    for i in range(len(data) // size):
+        p = group.point(c[k * i : k * (i + 1)])
+        if p != group.infinity and not group.is_on_curve(p):
+            raise MalformedInput(f"{what}: point {i} is not on the {group.curve}")
         points.append(p)
     return points
+
+
+def encode_lem(group: Group, points: Iterable) -> bytes:
+    return b"".join(field_bytes(to_montgomery(c, Q)) for p in points for c in group.flat(p))
+
+
+def take_points(group: Group, cur: Cursor, count: int, label: str) -> list:
+    return decode_lem(group, cur.take(group.coords * N8 * count), f"{cur.what}: {label}")
+
+
+def decode_g1_lem(data: bytes, what: str) -> list[G1Point]:
+    return decode_lem(G1, data, what)
 
 
 def decode_g2_lem(data: bytes, what: str) -> list[G2Point]:
-    """G2 points in Montgomery little-endian form; each checked to be on the twist."""
-    if len(data) % G2_SIZE:
-        raise MalformedInput(f"{what}: {len(data)} bytes is not a whole number of G2 points")
-    n = len(data) // G2_SIZE
-    c = _lem_coords(data, 4 * n, what)
-    points = []
-    for i in range(n):
-        p = ((c[4 * i], c[4 * i + 1]), (c[4 * i + 2], c[4 * i + 3]))
-        if p != G2_INFINITY and not g2_is_on_curve(p):
-            raise MalformedInput(f"{what}: point {i} is not on the BN254 G2 twist")
-        points.append(p)
-    return points
+    return decode_lem(G2, data, what)
 
 
 def encode_g1_lem(points: Iterable[G1Point]) -> bytes:
-    return b"".join(field_bytes(to_montgomery(c, Q)) for p in points for c in p)
+    return encode_lem(G1, points)
 
 
 def encode_g2_lem(points: Iterable[G2Point]) -> bytes:
-    return b"".join(field_bytes(to_montgomery(c, Q)) for p in points for pair in p for c in pair)
+    return encode_lem(G2, points)
 
 
 def take_g1(cur: Cursor, count: int, label: str) -> list[G1Point]:
-    return decode_g1_lem(cur.take(G1_SIZE * count), f"{cur.what}: {label}")
+    return take_points(G1, cur, count, label)
 
 
 def take_g2(cur: Cursor, count: int, label: str) -> list[G2Point]:
-    return decode_g2_lem(cur.take(G2_SIZE * count), f"{cur.what}: {label}")
+    return take_points(G2, cur, count, label)

@@ -29,6 +29,7 @@ from .iden3 import (
     parse_container,
     read_bytes,
     u32,
+    u64,
     write_bytes,
 )
 
@@ -59,6 +60,16 @@ class Ptau:
     beta_g2: G2Point
     contributions: bytes
     lagrange: Lagrange | None  # None until `snarkjs powersoftau prepare phase2`
+    # The bytes the file held right after section 2 (snarkjs's circuit hash reads 64 of them
+    # when the domain is 2^power); None means the layout encode_ptau writes.
+    after_tau_g1: bytes | None = None
+
+    def bytes_after_tau_g1(self) -> bytes:
+        """The 64 bytes following the τ·G1 section: what snarkjs takes for point 2^(power+1) − 1."""
+        if self.after_tau_g1 is not None:
+            return self.after_tau_g1
+        tau_g2 = encode_g2_lem(self.tau_g2[:1])
+        return (u32(TAU_G2) + u64(len(self.tau_g2) * G2_SIZE) + tau_g2)[:G1_SIZE]
 
     def lagrange_basis(self, size: int) -> tuple[list[G1Point], list[G2Point], list[G1Point], list[G1Point]]:
         """L_j(τ)·G1, L_j(τ)·G2, α·L_j(τ)·G1, β·L_j(τ)·G1 for the domain of `size` points."""
@@ -73,16 +84,30 @@ class Ptau:
         return list(self.lagrange.tau_g1[2 * size : 4 * size - 1 : 2])
 
     def check_domain(self, size: int) -> None:
-        if self.lagrange is None:
-            raise MalformedInput(
-                "the powers of tau are not prepared for phase 2: run `zktrade ptau prepare IN.ptau OUT.ptau` "
-                "(or `snarkjs powersoftau prepare phase2 IN.ptau OUT.ptau`)"
-            )
-        if size > 1 << self.power:
-            raise MalformedInput(
-                f"the circuit needs a domain of {size} points but the powers of tau go to 2^{self.power}: "
-                f"use a .ptau of power >= {size.bit_length() - 1}"
-            )
+        check_domain(self.power, self.lagrange is not None, size)
+
+
+def check_domain(power: int, prepared: bool, size: int) -> None:
+    """A ptau of 2^power (prepared for phase 2 or not) serves a QAP domain of `size` points."""
+    if not prepared:
+        raise MalformedInput(
+            "the powers of tau are not prepared for phase 2: run `zktrade ptau prepare IN.ptau OUT.ptau` "
+            "(or `snarkjs powersoftau prepare phase2 IN.ptau OUT.ptau`)"
+        )
+    if size > 1 << power:
+        raise MalformedInput(
+            f"the circuit needs a domain of {size} points but the powers of tau go to 2^{power}: "
+            f"use a .ptau of power >= {size.bit_length() - 1}"
+        )
+
+
+def check_ptau_file(path: str | Path, size: int) -> None:
+    """check_domain from the file's header alone: refuses a ptau before its points are decoded."""
+    what = f"ptau {path}"
+    f = parse_container(read_bytes(path, "ptau"), MAGIC, (VERSION,), what)
+    head = Cursor(f.section(HEADER, what), f"{what} header")
+    head.prime(Q, "base field")
+    check_domain(head.u32(), f.has(LAGRANGE_G1), size)
 
 
 def _lagrange_points(power: int) -> int:
@@ -131,6 +156,7 @@ def decode_ptau(data: bytes, what: str = "ptau") -> Ptau:
         beta_g2=points(BETA_G2, 1, True, "beta_g2")[0],
         contributions=f.section(CONTRIBUTIONS, what),
         lagrange=lagrange,
+        after_tau_g1=f.bytes_after(TAU_G1, G1_SIZE),
     )
 
 

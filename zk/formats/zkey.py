@@ -55,6 +55,8 @@ GROTH16 = 1
 PROTOCOLS = {1: "Groth16", 2: "PLONK", 10: "FFLONK"}
 HEADER, GROTH_HEADER, IC, COEFFS, A, B1, B2, C, H, MPC = range(1, 11)
 MATRIX_A, MATRIX_B = 0, 1
+NUMERIC_ORDER = tuple(range(HEADER, MPC + 1))  # what `snarkjs zkey contribute` and `beacon` write
+SETUP_ORDER = (HEADER, GROTH_HEADER, COEFFS, IC, H, C, A, B1, B2, MPC)  # what `snarkjs groth16 setup` writes
 _COEFF_SIZE = 12 + 32
 _R2 = MONTGOMERY_R * MONTGOMERY_R % R
 _R2_INV = pow(_R2, -1, R)
@@ -177,7 +179,8 @@ def encode_coefficients(coefficients: Sequence[Coefficient]) -> bytes:
     )
 
 
-def encode_zkey(zkey: Zkey) -> bytes:
+def encode_zkey(zkey: Zkey, order: Sequence[int] = NUMERIC_ORDER) -> bytes:
+    """The .zkey's bytes, sections in `order` (snarkjs reads them by type, in any order)."""
     pk, vk = zkey.proving_key, zkey.proving_key.vk
     if pk.reduction != CircomReduction.name:
         raise MalformedInput(f"a .zkey holds circom-reduction keys; this key uses the {pk.reduction!r} reduction")
@@ -191,19 +194,21 @@ def encode_zkey(zkey: Zkey) -> bytes:
             encode_g2_lem([vk.delta_g2]),
         ]
     )
-    sections = [
-        (HEADER, u32(GROTH16)),
-        (GROTH_HEADER, groth_header),
-        (IC, encode_g1_lem(vk.gamma_abc_g1)),
-        (COEFFS, encode_coefficients(zkey.coefficients)),
-        (A, encode_g1_lem(pk.a_query)),
-        (B1, encode_g1_lem(pk.b_g1_query)),
-        (B2, encode_g2_lem(pk.b_g2_query)),
-        (C, encode_g1_lem(pk.l_query)),
-        (H, encode_g1_lem(pk.h_query)),
-        (MPC, zkey.mpc_params),
-    ]
-    return encode_container(MAGIC, VERSION, sections)
+    sections = {
+        HEADER: u32(GROTH16),
+        GROTH_HEADER: groth_header,
+        IC: encode_g1_lem(vk.gamma_abc_g1),
+        COEFFS: encode_coefficients(zkey.coefficients),
+        A: encode_g1_lem(pk.a_query),
+        B1: encode_g1_lem(pk.b_g1_query),
+        B2: encode_g2_lem(pk.b_g2_query),
+        C: encode_g1_lem(pk.l_query),
+        H: encode_g1_lem(pk.h_query),
+        MPC: zkey.mpc_params,
+    }
+    if sorted(order) != sorted(sections):
+        raise ValueError(f"a section order lists each of the sections 1..10 once, got {list(order)}")
+    return encode_container(MAGIC, VERSION, [(kind, sections[kind]) for kind in order])
 
 
 def qap_coefficients(r1cs: R1CS) -> tuple[Coefficient, ...]:
@@ -225,8 +230,8 @@ def zkey_from_proving_key(pk: ProvingKey, r1cs: R1CS, mpc_params: bytes) -> Zkey
     return Zkey(replace(pk, circuit_digest=digest), coefficients, mpc_params)
 
 
-def write_zkey(path: str | Path, zkey: Zkey) -> None:
-    write_bytes(path, encode_zkey(zkey))
+def write_zkey(path: str | Path, zkey: Zkey, order: Sequence[int] = NUMERIC_ORDER) -> None:
+    write_bytes(path, encode_zkey(zkey, order))
 
 
 def read_zkey(path: str | Path) -> Zkey:
