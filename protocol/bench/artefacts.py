@@ -3,7 +3,9 @@
 For each size 2^k the Merkle benchmark circuit (merkle_bench.circom) gets the largest depth
 whose QAP still fits a 2^k domain; circom2 compiles it (--O2 --r1cs --wasm), snarkjs computes
 the witness and keys it from one powers-of-tau file (phase 2 prepared, sized for the largest
-circuit asked for) plus one phase-2 contribution. Everything lives under
+circuit asked for, at most 2^16) plus one phase-2 contribution. Above 2^16 the keys come from
+our seeded dev setup written as .zkey instead: snarkjs's `powersoftau prepare phase2` takes
+hours at 2^20, and every prover reads the same .zkey either way. Everything lives under
 .zktrade-cache/bench/ in the project root (git-ignored); a size is rebuilt only if a file is
 missing.
 """
@@ -29,6 +31,8 @@ NODE_BIN = ROOT / "node_modules" / ".bin"
 BASE_CONSTRAINTS = 256
 LEVEL_CONSTRAINTS = 242
 N_PUBLIC = 1  # the root
+# The largest size keyed by snarkjs (ptau, setup, one contribution); larger ones get dev keys.
+SNARKJS_KEYS_MAX_LOG = 16
 
 
 class BenchToolError(UserError):
@@ -70,6 +74,11 @@ class Artefacts:
     @property
     def n_constraints(self) -> int:
         return BASE_CONSTRAINTS + LEVEL_CONSTRAINTS * self.depth
+
+    @property
+    def snarkjs_keys(self) -> bool:
+        """Keyed by snarkjs's own setup and contribution (else by our dev setup)."""
+        return self.log_size <= SNARKJS_KEYS_MAX_LOG
 
 
 def depth_for(log_size: int) -> int:
@@ -145,12 +154,30 @@ def compile_circuit(log_size: int, progress: Callable[[str], None]) -> Artefacts
     return art
 
 
+def _dev_keys(art: Artefacts, progress: Callable[[str], None]) -> None:
+    """Seeded single-party keys from our setup, written as .zkey and verification_key.json."""
+    from zk.circom.setup import MPC_PARAMS_WITHOUT_TRANSCRIPT
+    from zk.formats.r1cs_bin import read_r1cs
+    from zk.formats.snarkjs_json import vk_to_json, write_json
+    from zk.formats.zkey import write_zkey, zkey_from_proving_key
+    from zk.groth16 import setup
+
+    progress(f"2^{art.log_size}: Groth16 dev keys with our setup (seeded), as .zkey")
+    r1cs = read_r1cs(art.r1cs).r1cs
+    zkey = zkey_from_proving_key(setup(r1cs, seed=art.log_size), r1cs, MPC_PARAMS_WITHOUT_TRANSCRIPT)
+    write_zkey(art.zkey, zkey)
+    write_json(art.vk_json, vk_to_json(zkey.proving_key.vk))
+
+
 def build(log_size: int, max_log_size: int, progress: Callable[[str], None]) -> Artefacts:
     """Compile, witness and key the 2^log_size circuit unless its files are already cached."""
     art = compile_circuit(log_size, progress)
     if art.zkey.exists() and art.vk_json.exists():
         return art
-    ptau = _ptau(max_log_size, progress)
+    if not art.snarkjs_keys:
+        _dev_keys(art, progress)
+        return art
+    ptau = _ptau(min(max_log_size, SNARKJS_KEYS_MAX_LOG), progress)
     progress(f"2^{log_size}: Groth16 keys with snarkjs")
     zkey0 = art.directory / "merkle_0.zkey"
     _node("snarkjs", "groth16", "setup", str(art.r1cs), str(ptau), str(zkey0))

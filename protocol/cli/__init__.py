@@ -1,20 +1,59 @@
-"""The `zktrade` command: one entry point for the proof system and the trading system."""
+"""The `zktrade` command: one entry point for the proof system and the trading system.
 
+Commands are imported when they run, not at start-up: `zktrade verify` should not pay for
+web3, wasmtime or the ceremony code (start-up counts in every whole-process comparison with
+snarkjs). `--help` imports them all to list them.
+"""
+
+import importlib
 import sys
 
 import click
 
-from .bench import bench
-from .ceremony import ceremony, ptau
-from .circom import circom
-from .chain import deploy_cmd, devnet
 from .common import run_cli, use_help_formatter
-from .proofs import circuit, export, prove_cmd, setup_cmd, verify_cmd
-from .demo import demo
-from .trading import COMMANDS as TRADING_COMMANDS
+
+# name -> module (relative to this package) and attribute; the trading commands come from
+# protocol.cli.trading's COMMANDS, looked up when no name here matches.
+COMMANDS = {
+    "circuit": ".proofs:circuit",
+    "setup": ".proofs:setup_cmd",
+    "prove": ".proofs:prove_cmd",
+    "verify": ".proofs:verify_cmd",
+    "export": ".proofs:export",
+    "demo": ".demo:demo",
+    "circom": ".circom:circom",
+    "bench": ".bench:bench",
+    "devnet": ".chain:devnet",
+    "deploy": ".chain:deploy_cmd",
+    "ceremony": ".ceremony:ceremony",
+    "ptau": ".ceremony:ptau",
+}
+TRADING_MODULE = ".trading"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _load(target: str) -> click.Command:
+    module, attribute = target.split(":")
+    return getattr(importlib.import_module(module, __name__), attribute)
+
+
+def _trading_commands() -> dict[str, click.Command]:
+    return {c.name: c for c in importlib.import_module(TRADING_MODULE, __name__).COMMANDS}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when the command is looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *_trading_commands()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = _load(COMMANDS[name]) if name in COMMANDS else _trading_commands().get(name)
+        if command is not None:
+            use_help_formatter(command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="zktrade")
 def cli() -> None:
     """zktrade: private peer-to-peer trading with Groth16 proofs over BN254.
@@ -38,8 +77,6 @@ def cli() -> None:
     """
 
 
-for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd, ceremony, ptau, *TRADING_COMMANDS):
-    cli.add_command(command)
 use_help_formatter(cli)
 
 

@@ -1,5 +1,6 @@
 """`zktrade bench`: our prover against snarkjs and groth16py on the same circom files."""
 
+import importlib.util
 import json
 import os
 import platform
@@ -32,8 +33,12 @@ def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _ratio(ours: float, other: float | None) -> str:
-    return "-" if other is None else f"{ours / other:.2f}×"
+def _ratio(ours: float | None, other: float | None) -> str:
+    return "-" if ours is None or other is None else f"{ours / other:.2f}×"
+
+
+def _megabytes(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
 
 
 def _rows(results) -> list[tuple[str, list[str]]]:
@@ -41,13 +46,21 @@ def _rows(results) -> list[tuple[str, list[str]]]:
     for phase in results[0].phases:
         rows.append((f"  {phase}", [_seconds(t.phases[phase]) for t in results]))
     rows += [
-        ("ours: prove (total)", [_seconds(t.ours) for t in results]),
+        ("ours: prove in-process (total)", [_seconds(t.ours) for t in results]),
         ("ours: key load + conversion (once)", [_seconds(t.key_load) for t in results]),
-        ("ours: peak memory (MB, process)", [f"{t.peak_rss_mb:,.0f}" for t in results]),
+        ("ours: zktrade circom prove (process)", [_seconds(t.ours_process) for t in results]),
+    ]
+    for part in results[-1].process_parts:
+        rows.append((f"  {part}", [_seconds(t.process_parts.get(part)) for t in results]))
+    rows += [
         ("snarkjs groth16 prove (process)", [_seconds(t.snarkjs) for t in results]),
         ("groth16py prove_wtns (arkworks)", [_seconds(t.groth16py) for t in results]),
-        ("ours / snarkjs", [_ratio(t.ours, t.snarkjs) for t in results]),
-        ("ours / groth16py", [_ratio(t.ours, t.groth16py) for t in results]),
+        ("ours in-process / groth16py", [_ratio(t.ours, t.groth16py) for t in results]),
+        ("ours process / snarkjs process", [_ratio(t.ours_process, t.snarkjs) for t in results]),
+        ("peak memory MB: ours (process)", [_megabytes(t.peak_mb["ours"]) for t in results]),
+        ("peak memory MB: snarkjs", [_megabytes(t.peak_mb["snarkjs"]) for t in results]),
+        ("peak memory MB: groth16py", [_megabytes(t.peak_mb["groth16py"]) for t in results]),
+        ("peak memory: ours / snarkjs", [_ratio(t.peak_mb["ours"], t.peak_mb["snarkjs"]) for t in results]),
         ("ceremony contribute: ours", [_seconds(t.contribute) for t in results]),
         ("snarkjs zkey contribute (process)", [_seconds(t.snarkjs_contribute) for t in results]),
         ("contribute: ours / snarkjs", [_ratio(t.contribute, t.snarkjs_contribute) for t in results]),
@@ -74,14 +87,20 @@ def _markdown(results, machine: str, repeats: int, cold: tuple[float, float] | N
 @click.option("--cold-start/--no-cold-start", default=True, show_default=True, help="Also time compiling the fast kernels in a fresh process.")
 @click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False), help="Also write the table as markdown (for the README).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the raw medians as JSON.")
-def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path) -> None:
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+              help="Also plot time and peak memory against size, log-log, as PNG (needs matplotlib: the bench extra).")
+def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path, plot_path) -> None:
     """Prove the circom Merkle benchmark circuit at sizes 2^min..2^max with zktrade, snarkjs
-    and groth16py from the same .zkey and .wtns, and print the medians by phase and the ratios;
-    also one phase-2 ceremony contribution to that .zkey, ours beside `snarkjs zkey contribute`.
+    and groth16py from the same .zkey and .wtns, and print the medians by phase and the ratios:
+    ours in-process and as a whole `zktrade circom prove` process (with the parts of its time),
+    the peak memory of each prover's process, and one phase-2 ceremony contribution to that
+    .zkey, ours beside `snarkjs zkey contribute`.
 
     The circuits, witnesses and keys are built once with the pinned circom2 and snarkjs and
-    cached under .zktrade-cache/bench/ (the first run spends minutes there). groth16py comes
-    from the `bench` extra (`pip install -e '.[bench]'`); without it its column is empty.
+    cached under .zktrade-cache/bench/ (the first run spends minutes there); sizes above 2^16
+    are keyed by our seeded dev setup (snarkjs's phase-2 preparation takes hours at 2^20).
+    groth16py and matplotlib come from the `bench` extra (`pip install -e '.[bench]'`);
+    without groth16py its column is empty.
 
     \b
     `zktrade bench circom` times instead every circom step as a whole process beside snarkjs
@@ -101,6 +120,8 @@ def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path)
 
     if min_log > max_log:
         raise click.BadParameter(f"--min-log {min_log} is above --max-log {max_log}")
+    if plot_path and importlib.util.find_spec("matplotlib") is None:
+        raise click.UsageError("--plot needs matplotlib: pip install -e '.[bench]'")
 
     def progress(message: str) -> None:
         err_console.print(f"  [dim]{message}[/]")
@@ -127,6 +148,10 @@ def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path)
         console.print(f"fast kernels: first-run compile {cold[0]:.1f} s; later runs load them in {cold[1]:.2f} s")
     if markdown_path:
         Path(markdown_path).write_text(_markdown(results, machine, repeats, cold))
+    if plot_path:
+        from protocol.bench.plot import plot
+
+        plot(results, plot_path, machine)
     if json_path:
         Path(json_path).write_text(json.dumps(
             {"machine": machine, "repeats": repeats, "cold_start": cold,

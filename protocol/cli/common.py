@@ -62,10 +62,8 @@ def fast_backend_warmup() -> None:
     warmup = getattr(backend, "warmup", None)
     if warmup is None:
         return
-    cached = getattr(backend, "is_compiled_cache_present", lambda: True)()
-    if cached:
-        warmup()
-    else:
+    # Cached kernels load on first use instead, only those the command runs.
+    if not getattr(backend, "is_compiled_cache_present", lambda: True)():
         with step("compiling fast kernels (first run only)"):
             warmup()
 

@@ -4,27 +4,13 @@ import json
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from circuits import registry
-from circuits.export import export_circom
-from zk.errors import MalformedInput
-from zk.formats.calldata import encode_verify_call, solidity_calldata
-from zk.formats.native import read_proving_key, write_proving_key
-from zk.formats.snarkjs_json import (
-    load_proof,
-    load_public,
-    load_vk,
-    proof_to_json,
-    public_to_json,
-    read_json,
-    vk_to_json,
-    write_json,
-)
-from zk.groth16 import DEV_ONLY_WARNING, prepare_verifying_key, prove, setup, verify_proof
 from zk.qap import REDUCTIONS, qap_domain
 
 from .common import console, err_console, fast_backend_warmup, step
+
+# Each command imports what it uses when it runs: `zktrade verify` loads neither the circuits,
+# the native key format nor the fast backend (start-up is part of every command's time).
 
 PK_FILE = "proving_key.pk"
 VK_FILE = "verification_key.json"
@@ -41,6 +27,10 @@ def circuit_list() -> None:
 
     Example: zktrade circuit list
     """
+    from rich.table import Table
+
+    from circuits import registry
+
     table = Table("name", "description", box=None, header_style="bold")
     for name in registry.names():
         table.add_row(name, registry.describe(name))
@@ -58,6 +48,10 @@ def circuit_info(name: str, as_json: bool, plot_path: str | None) -> None:
     Example: zktrade circuit info leg --json
     Example: zktrade circuit info leg --plot leg.png
     """
+    from rich.table import Table
+
+    from circuits import registry
+
     c = registry.get(name)
     cs = c.r1cs
     if plot_path:
@@ -98,6 +92,11 @@ def circuit_export(name: str, input_path: str | None, r1cs_path: str | None, wtn
 
     Example: zktrade circuit export merkle20 --input in.json --r1cs merkle20.r1cs --wtns merkle20.wtns
     """
+    from circuits import registry
+    from circuits.export import export_circom
+    from zk.errors import MalformedInput
+    from zk.formats.snarkjs_json import read_json
+
     if r1cs_path is None and wtns_path is None:
         raise click.UsageError("nothing to do: give --r1cs and/or --wtns")
     c = registry.get(name)
@@ -123,6 +122,11 @@ def setup_cmd(name: str, out_dir: str, seed: int | None, reduction: str) -> None
 
     Example: zktrade setup cubic --out keys/ --seed 1
     """
+    from circuits import registry
+    from zk.formats.native import write_proving_key
+    from zk.formats.snarkjs_json import vk_to_json, write_json
+    from zk.groth16 import DEV_ONLY_WARNING, setup
+
     c = registry.get(name)
     err_console.print(f"[bold yellow]WARNING[/] {DEV_ONLY_WARNING}")
     fast_backend_warmup()
@@ -146,6 +150,12 @@ def prove_cmd(name: str, pk_path: str, input_path: str, proof_path: str, public_
 
     Example: zktrade prove cubic --pk keys/proving_key.pk --input input.json --proof proof.json --public public.json
     """
+    from circuits import registry
+    from zk.errors import MalformedInput
+    from zk.formats.native import read_proving_key
+    from zk.formats.snarkjs_json import proof_to_json, public_to_json, read_json, write_json
+    from zk.groth16 import prove
+
     c = registry.get(name)
     inputs = read_json(input_path, "circuit input")
     if not isinstance(inputs, dict):
@@ -172,6 +182,9 @@ def verify_cmd(vk_path: str, proof_path: str, public_path: str, as_json: bool) -
 
     Example: zktrade verify --vk keys/verification_key.json --proof proof.json --public public.json
     """
+    from zk.formats.snarkjs_json import load_proof, load_public, load_vk
+    from zk.groth16.verifier import prepare_verifying_key, verify_proof
+
     vk = load_vk(vk_path)
     proof = load_proof(proof_path)
     public = load_public(public_path)
@@ -200,5 +213,8 @@ def export_calldata(proof_path: str, public_path: str, abi: bool) -> None:
 
     Example: zktrade export calldata --proof proof.json --public public.json
     """
+    from zk.formats.calldata import encode_verify_call, solidity_calldata
+    from zk.formats.snarkjs_json import load_proof, load_public
+
     proof, public = load_proof(proof_path), load_public(public_path)
     click.echo("0x" + encode_verify_call(proof, public).hex() if abi else solidity_calldata(proof, public))

@@ -120,6 +120,22 @@ def test_window_width_keeps_buckets_in_cache():
     assert widths == sorted(widths) and widths[0] < g1_cap == widths[-1]
 
 
+def test_bases_given_in_montgomery_form_are_the_same_bases():
+    """A reader holding a .zkey's Montgomery sections skips prepare_g1/g2; zero rows are infinity."""
+    rng = random.Random(21)
+    for bases, msm, prepare in ((g1_bases(rng, 12), fast.msm_g1, fast.prepare_g1),
+                                (g2_bases(rng, 6), fast.msm_g2, fast.prepare_g2)):
+        prepared = prepare(bases)
+        points = prepared.points.copy()
+        points[prepared.is_infinity] = 0
+        given = fast.prepared_from_montgomery(points)
+        assert list(given.is_infinity) == list(prepared.is_infinity)
+        scalars = random_scalars(rng, len(bases))
+        assert msm(given, scalars) == msm(prepared, scalars)
+    with pytest.raises(ValueError, match="uint64 limbs"):
+        fast.prepared_from_montgomery(points.astype("int64"))
+
+
 def test_msm_rejects_length_mismatch():
     with pytest.raises(ValueError, match="one scalar per base"):
         fast.msm_g1(fast.prepare_g1([G1_GENERATOR]), [1, 2])

@@ -124,6 +124,15 @@ def prepare_g2(bases: Sequence[G2Point]) -> PreparedBases:
     return _prepare(flat, [p == G2_INFINITY for p in bases], 2)
 
 
+def prepared_from_montgomery(points: np.ndarray) -> PreparedBases:
+    """Bases already in this backend's form, e.g. a .zkey's point sections viewed with
+    np.frombuffer: (n, 2, 4) for G1 or (n, 2, 2, 4) for G2, uint64 Montgomery limbs (R = 2^256),
+    all-zero rows for infinity (snarkjs's encoding). The caller has checked the points."""
+    if points.dtype != np.uint64 or points.ndim not in (3, 4) or points.shape[1:] not in ((2, 4), (2, 2, 4)):
+        raise ValueError(f"expected (n, 2, 4) or (n, 2, 2, 4) uint64 limbs, got {points.dtype} {points.shape}")
+    return PreparedBases(points=points, is_infinity=~points.reshape(points.shape[0], -1).any(axis=1))
+
+
 def _affine_points(jacobian: np.ndarray) -> list:
     """Jacobian Montgomery arrays → affine int tuples (infinity as all zeros)."""
     n = jacobian.shape[0]
@@ -300,6 +309,7 @@ _KERNELS = (
     K.mont_convert,
     K.fr_scale_powers,
     K.ntt_in_place,
+    K.mul_each,
 )
 
 
@@ -315,8 +325,8 @@ def warmup() -> None:
     """Compile (first run) or load (later runs) every kernel for G1, G2 and Fr."""
     from ..curve import G1_GENERATOR, G2_GENERATOR
 
-    msm_g1(prepare_g1(fixed_base_g1(G1_GENERATOR, [2, 3])), [1, 5])
-    msm_g2(prepare_g2(fixed_base_g2(G2_GENERATOR, [2, 3])), [1, 5])
+    msm_g1(prepare_g1(batch_mul_g1(fixed_base_g1(G1_GENERATOR, [2, 3]), [1, 2])), [1, 5])
+    msm_g2(prepare_g2(batch_mul_g2(fixed_base_g2(G2_GENERATOR, [2, 3]), [1, 2])), [1, 5])
     coset_evaluations([1, 2], R - 1, 5)
 
 

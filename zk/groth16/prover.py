@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..backends import get_backend
-from ..curve import G1Point, g1_add, g1_mul, g1_neg, g2_add, g2_mul
+from ..curve import G1Point, g1_add, g1_neg, g2_add
 from ..errors import KeyMismatch
 from ..field import R
 from ..qap import get_reduction
@@ -111,14 +111,17 @@ def assemble_proof(
     w = list(witness)
     private = w[key.n_public + 1 :]
 
-    a = g1_add(g1_add(key.vk.alpha_g1, backend.msm_g1(key.a_query, w)), g1_mul(key.delta_g1, r))
-    b = g2_add(g2_add(key.vk.beta_g2, backend.msm_g2(key.b_g2_query, w)), g2_mul(key.vk.delta_g2, s))
-    b1 = g1_add(g1_add(key.beta_g1, backend.msm_g1(key.b_g1_query, w)), g1_mul(key.delta_g1, s))
+    # The blinding terms go through the backend too: one py_ecc G2 multiplication costs more
+    # than the whole G1 MSM of a small circuit.
+    (s_delta_g2,) = backend.batch_mul_g2([key.vk.delta_g2], [s])
+    r_delta, s_delta = backend.batch_mul_g1([key.delta_g1, key.delta_g1], [r, s])
+    a = g1_add(g1_add(key.vk.alpha_g1, backend.msm_g1(key.a_query, w)), r_delta)
+    b = g2_add(g2_add(key.vk.beta_g2, backend.msm_g2(key.b_g2_query, w)), s_delta_g2)
+    b1 = g1_add(g1_add(key.beta_g1, backend.msm_g1(key.b_g1_query, w)), s_delta)
+    s_a, r_b1, rs_delta = backend.batch_mul_g1([a, b1, key.delta_g1], [s, r, r * s % R])
     c = backend.msm_g1(key.l_query, private)
     c = g1_add(c, backend.msm_g1(key.h_query, h))
-    c = g1_add(c, g1_mul(a, s))
-    c = g1_add(c, g1_mul(b1, r))
-    c = g1_add(c, g1_neg(g1_mul(key.delta_g1, r * s % R)))
+    c = g1_add(g1_add(c, s_a), g1_add(r_b1, g1_neg(rs_delta)))
     return Proof(a=a, b=b, c=c)
 
 
