@@ -76,7 +76,9 @@ def _markdown(results, machine: str, repeats: int, cold: tuple[float, float] | N
 def bench(min_log, max_log, repeats, cold_start, markdown_path, json_path) -> None:
     """Prove the circom Merkle benchmark circuit at sizes 2^min..2^max with zktrade, snarkjs
     and groth16py from the same .zkey and .wtns, and print the medians by phase and the ratios;
-    also one phase-2 ceremony contribution to that .zkey, ours beside `snarkjs zkey contribute`.
+    also one phase-2 ceremony contribution to that .zkey, ours beside `snarkjs zkey contribute`;
+    then verification (one proof, a batch of 64, whole processes beside `snarkjs groth16 verify`)
+    and the embedded chain's pairing precompile beside py-evm's.
 
     The circuits, witnesses and keys are built once with the pinned circom2 and snarkjs and
     cached under .zktrade-cache/bench/ (the first run spends minutes there). groth16py comes
@@ -87,6 +89,7 @@ def bench(min_log, max_log, repeats, cold_start, markdown_path, json_path) -> No
     """
     from protocol.bench.artefacts import build
     from protocol.bench.measure import cold_start_seconds, measure
+    from protocol.bench.verify import measure_verify, verify_markdown, verify_table
 
     if min_log > max_log:
         raise click.BadParameter(f"--min-log {min_log} is above --max-log {max_log}")
@@ -103,6 +106,7 @@ def bench(min_log, max_log, repeats, cold_start, markdown_path, json_path) -> No
     for log_size in range(min_log, max_log + 1):
         art = build(log_size, max_log, progress)
         results.append(measure(art, repeats, progress))
+    verify = measure_verify(build(min_log, max_log, progress), repeats, progress)
 
     machine = _machine()
     table = Table(title=f"Groth16 prove, seconds (median of {repeats})", caption=machine)
@@ -114,9 +118,10 @@ def bench(min_log, max_log, repeats, cold_start, markdown_path, json_path) -> No
     console.print(table)
     if cold:
         console.print(f"fast kernels: first-run compile {cold[0]:.1f} s; later runs load them in {cold[1]:.2f} s")
+    console.print(verify_table(verify))
     if markdown_path:
-        Path(markdown_path).write_text(_markdown(results, machine, repeats, cold))
+        Path(markdown_path).write_text(_markdown(results, machine, repeats, cold) + verify_markdown(verify))
     if json_path:
         Path(json_path).write_text(json.dumps(
             {"machine": machine, "repeats": repeats, "cold_start": cold,
-             "results": [t.__dict__ for t in results]}, indent=2))
+             "results": [t.__dict__ for t in results], "verify": verify.__dict__}, indent=2))
