@@ -20,7 +20,6 @@ from py_ecc.optimized_bn128 import (  # noqa: F401 (FQ12 is re-exported)
     b2 as _b2,
     final_exponentiate as _final_exponentiate,
     multiply as _multiply,
-    neg as _neg,
     normalize as _normalize,
 )
 from py_ecc.optimized_bn128 import G1 as _G1, G2 as _G2, Z1 as _Z1, Z2 as _Z2

@@ -94,7 +94,9 @@ def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path,
     and groth16py from the same .zkey and .wtns, and print the medians by phase and the ratios:
     ours in-process and as a whole `zktrade circom prove` process (with the parts of its time),
     the peak memory of each prover's process, and one phase-2 ceremony contribution to that
-    .zkey, ours beside `snarkjs zkey contribute`.
+    .zkey, ours beside `snarkjs zkey contribute`; then verification (one proof, a batch of 64,
+    whole processes beside `snarkjs groth16 verify`) and the embedded chain's pairing precompile
+    beside py-evm's.
 
     The circuits, witnesses and keys are built once with the pinned circom2 and snarkjs and
     cached under .zktrade-cache/bench/ (the first run spends minutes there); sizes above 2^16
@@ -117,6 +119,7 @@ def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path,
         return Path(markdown_path).write_text(text) if markdown_path else None
     from protocol.bench.artefacts import build
     from protocol.bench.measure import cold_start_seconds, measure
+    from protocol.bench.verify import measure_verify, verify_markdown, verify_table
 
     if min_log > max_log:
         raise click.BadParameter(f"--min-log {min_log} is above --max-log {max_log}")
@@ -135,6 +138,7 @@ def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path,
     for log_size in range(min_log, max_log + 1):
         art = build(log_size, max_log, progress)
         results.append(measure(art, repeats, progress))
+    verify = measure_verify(build(min_log, max_log, progress), repeats, progress)
 
     machine = _machine()
     table = Table(title=f"Groth16 prove, seconds (median of {repeats})", caption=machine)
@@ -146,8 +150,9 @@ def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path,
     console.print(table)
     if cold:
         console.print(f"fast kernels: first-run compile {cold[0]:.1f} s; later runs load them in {cold[1]:.2f} s")
+    console.print(verify_table(verify))
     if markdown_path:
-        Path(markdown_path).write_text(_markdown(results, machine, repeats, cold))
+        Path(markdown_path).write_text(_markdown(results, machine, repeats, cold) + verify_markdown(verify))
     if plot_path:
         from protocol.bench.plot import plot
 
@@ -155,4 +160,4 @@ def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path,
     if json_path:
         Path(json_path).write_text(json.dumps(
             {"machine": machine, "repeats": repeats, "cold_start": cold,
-             "results": [t.__dict__ for t in results]}, indent=2))
+             "results": [t.__dict__ for t in results], "verify": verify.__dict__}, indent=2))

@@ -127,7 +127,7 @@ def test_kernel_cache_depends_on_the_field_kernels():
 
 
 def test_loop_constants():
-    """The NAF digits of 6x + 2 and of x evaluate back to them; the subgroup scalar is q mod r."""
+    """The NAF digits of 6x + 2, x and 6x² evaluate back to them; 6x² is q mod r."""
     def value(digits):
         acc = 1
         for d in digits:
@@ -137,7 +137,7 @@ def test_loop_constants():
     x = _pairing_kernels.BN_X
     assert value(_pairing_kernels.ATE_DIGITS) == 6 * x + 2
     assert value(_pairing_kernels.X_DIGITS) == x
-    assert _pairing_kernels.SUBGROUP_SCALAR == Q % R
+    assert value(_pairing_kernels.SUBGROUP_DIGITS) == _pairing_kernels.SUBGROUP_SCALAR == Q % R
     assert set(_pairing_kernels.ATE_DIGITS) <= {-1, 0, 1}
 
 

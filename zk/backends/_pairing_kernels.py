@@ -127,7 +127,7 @@ N_LINES = len(ATE_DIGITS) + int(np.count_nonzero(ATE_DIGITS)) + 2
 X_DIGITS = np.array(_naf(BN_X)[::-1][1:], dtype=np.int8)
 # ψ(Q) = [6x²]Q exactly on the order-r subgroup of the twist (q ≡ 6x² mod r), and only there.
 SUBGROUP_SCALAR = 6 * BN_X * BN_X
-SUBGROUP_BITS = np.array([(SUBGROUP_SCALAR >> i) & 1 for i in range(SUBGROUP_SCALAR.bit_length() - 2, -1, -1)], dtype=np.int8)
+SUBGROUP_DIGITS = np.array(_naf(SUBGROUP_SCALAR)[::-1][1:], dtype=np.int8)
 
 # ---------------------------------------------------------------- Fq2
 
@@ -562,11 +562,14 @@ def g2_in_subgroup(points, out):
     infinity): the order-r subgroup is exactly where this holds (El Housni, Guillevic, Piellard)."""
     for i in range(points.shape[0]):
         q = load_affine(points, i)
+        q_neg = (q[0], fq2_neg(q[1]))
         acc = (q[0], q[1], FQ2_ONE)
-        for bit in SUBGROUP_BITS:
+        for digit in SUBGROUP_DIGITS:
             acc = jac_double(acc)
-            if bit:
+            if digit == 1:
                 acc = jac_add_affine(acc, q)
+            elif digit == -1:
+                acc = jac_add_affine(acc, q_neg)
         px = fq2_mul(fq2_conj(q[0]), PSI_X)
         py = fq2_mul(fq2_conj(q[1]), PSI_Y)
         x, y, z = acc
