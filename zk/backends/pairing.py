@@ -103,11 +103,6 @@ def product_is_one(
     return is_one(product([*g1, *fixed_g1], lines))
 
 
-def pairing_product_is_one(pairs: Sequence[tuple[G1Point, G2Point]]) -> bool:
-    """Π e(p_i, q_i) == 1 (EIP-197 order), with one multi-Miller loop and final exponentiation."""
-    return product_is_one([p for p, _ in pairs], [q for _, q in pairs])
-
-
 def to_py_ecc(f: np.ndarray) -> FQ12:
     """Tower Fq12 array → py_ecc's FQ12: u = w⁶ − 9, v = w², and (a + b·u)·w^k lands on w^k, w^(k+6)."""
     values = _standard(f)
