@@ -179,14 +179,12 @@ def g1_msm_small(points: Sequence[G1Point], scalars: Sequence[int]) -> G1Point:
 
 
 def _fast_pairing():
-    """The numba pairing (zk/backends/pairing.py) when the fast backend is selected, else None."""
+    """The selected backend's own pairing (the fast backend's numba kernels, zk/backends/
+    pairing.py), or None for py_ecc's. Reached through the backend, which imports this module:
+    a direct import here would be a circle."""
     from .backends import get_backend
 
-    if get_backend().name != "fast":
-        return None
-    from .backends import pairing as fast
-
-    return fast
+    return getattr(get_backend(), "pairing", None)
 
 
 def miller_loop(p: G1Point, q: G2Point) -> FQ12:
@@ -236,9 +234,7 @@ def pairing_product_is_one(
         if len(fixed_g1) != len(prepared.points):
             raise ValueError(f"{len(fixed_g1)} G1 points for {len(prepared.points)} prepared G2 points")
         if prepared.lines is not None:
-            from .backends import pairing as fast
-
-            return fast.product_is_one(g1, g2, list(fixed_g1), prepared.lines)
+            return _fast_pairing().product_is_one(g1, g2, list(fixed_g1), prepared.lines)
         g1, g2 = g1 + list(fixed_g1), g2 + list(prepared.points)
     fast = _fast_pairing()
     if fast is not None:

@@ -20,6 +20,7 @@ import numpy as np
 from ..curve import G1_INFINITY, G2_INFINITY, G1Point, G2Point
 from ..field import R
 from . import _fast_kernels as K
+from . import pairing  # noqa: F401 (the backend's pairing: zk.curve reaches it as get_backend().pairing)
 
 name = "fast"
 
