@@ -3,7 +3,7 @@ over precomputed G2 lines, the final exponentiation, and G1/G2 curve and subgrou
 
 Built on the Montgomery Fq and Fq2 arithmetic and the Jacobian formulas of _fast_kernels.py
 (imported, not copied). numba's disk cache tracks only the source file of each cached function,
-so `_DependentCacheLocator` below adds _fast_kernels.py's content to the freshness stamp of
+so the `_Dependent*Locator`s below add _fast_kernels.py's content to the freshness stamp of
 this file's kernels: editing either file recompiles them.
 
 Tower (the one snarkjs and the EIP-197 literature use):
@@ -51,8 +51,8 @@ from ..field import Q
 # ---------------------------------------------------------------- numba cache freshness
 
 
-class _DependentCacheLocator(caching.InTreeCacheLocator):
-    """numba's in-tree cache locator, with _fast_kernels.py's content in the freshness stamp."""
+class _DependentStamp:
+    """A numba cache locator with _fast_kernels.py's content in the freshness stamp."""
 
     _dependency = Path(inspect.getfile(_fast_kernels))
 
@@ -66,8 +66,17 @@ class _DependentCacheLocator(caching.InTreeCacheLocator):
         return super().from_function(py_func, py_file)
 
 
-if _DependentCacheLocator not in caching.CacheImpl._locator_classes:
-    caching.CacheImpl._locator_classes.insert(0, _DependentCacheLocator)
+class _DependentUserProvidedLocator(_DependentStamp, caching.UserProvidedCacheLocator):
+    """The cache directory zk.cache configures (numba.config.CACHE_DIR), when there is one."""
+
+
+class _DependentInTreeLocator(_DependentStamp, caching.InTreeCacheLocator):
+    """numba's __pycache__ beside the source otherwise."""
+
+
+for _locator in reversed((_DependentUserProvidedLocator, _DependentInTreeLocator)):
+    if _locator not in caching.CacheImpl._locator_classes:
+        caching.CacheImpl._locator_classes.insert(0, _locator)
 
 # ---------------------------------------------------------------- constants (Python side)
 
