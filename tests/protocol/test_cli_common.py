@@ -107,7 +107,8 @@ def test_circuit_info_json_has_the_tables_figures():
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
     c = registry.get("leg")
-    assert (info["constraints"], info["wires"], info["public"]) == (c.r1cs.n_constraints, c.r1cs.n_wires, 7)
+    assert (info["constraints"], info["wires"], info["public"]) == (c.r1cs.n_constraints, c.r1cs.n_wires, c.r1cs.n_public)
+    assert info["public_inputs"] == list(c.public_names)
     assert info["public_inputs"][0] == "root" and info["r1cs_digest"] == c.r1cs.digest()
     assert [(row["gadget"], row["constraints"]) for row in info["breakdown"]] == list(c.breakdown())
 
