@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .artefacts import CACHE, NODE_BIN, ROOT, Artefacts, _ptau, build
+from .artefacts import CACHE, NODE_BIN, Artefacts, _ptau, build
 
 ZKTRADE = (sys.executable, "-m", "protocol.cli")
 SNARKJS = ("node", str(NODE_BIN / "snarkjs"))
@@ -79,7 +79,7 @@ def median_run(commands: Sequence[Sequence[str]], cwd: Path, repeats: int) -> Sa
     return samples[len(samples) // 2]
 
 
-def _steps(art: Artefacts, ptau: Path, work: Path) -> list[tuple[str, list, list]]:
+def _steps(art: Artefacts, ptau: Path) -> list[tuple[str, list, list]]:
     """(step, our commands, snarkjs's commands), in an order where each step's inputs exist."""
     r1cs, wasm, inp, zkey, vk = str(art.r1cs), str(art.wasm), str(art.input_json), str(art.zkey), str(art.vk_json)
     z, s = (*ZKTRADE,), (*SNARKJS,)
@@ -124,7 +124,7 @@ def bench_circuit(log_size: int, max_log: int, repeats: int, progress: Callable[
     work = CACHE / f"circom_2^{log_size}"
     work.mkdir(parents=True, exist_ok=True)
     steps = []
-    for name, ours, theirs in _steps(art, ptau, work):
+    for name, ours, theirs in _steps(art, ptau):
         progress(f"2^{log_size}: {name}")
         steps.append(Step(name, median_run(ours, work, repeats), median_run(theirs, work, repeats)))
     return CircuitRun(log_size, art.n_constraints, witness_in_process(art, repeats), tuple(steps))
