@@ -7,6 +7,7 @@ power-12 one (circom_artifacts.py has the commands).
 
 import hashlib
 import json
+import os
 import random
 import subprocess
 from dataclasses import replace
@@ -443,6 +444,9 @@ def full_domain():
 
 @pytest.mark.slow
 @pytest.mark.node
+@pytest.mark.skipif(not os.environ.get("ZKTRADE_LONG_CEREMONY"),
+                    reason="builds a prepared power-15 ptau with snarkjs (tens of minutes on 2 cores): "
+                           "set ZKTRADE_LONG_CEREMONY=1 to run it")
 def test_a_domain_equal_to_the_ptau_power_in_both_tools(full_domain, tmp_path):
     """Domain 2^15 on a power-15 ptau: zktrade's new (the very file snarkjs's setup writes),
     contribute and verify are accepted by `snarkjs zkey verify`, and snarkjs's own setup and
