@@ -9,6 +9,7 @@ so a crash at any point loses nothing. Each command parses, calls one library fu
 (protocol/venue.py, protocol/trader.py) and prints.
 """
 
+import json
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -41,6 +42,15 @@ def wallet_option(fn):
 def matcher_option(fn):
     return click.option("--matcher", "matcher_path", default=DEFAULT_MATCHER, show_default=True,
                         type=click.Path(dir_okay=False), help="The matcher's database (orders, fills, settlements).")(fn)
+
+
+def json_option(fn):
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print one JSON object instead (amounts in base units, as decimal strings).")(fn)
+
+
+def _print_json(obj: dict) -> None:
+    click.echo(json.dumps(obj, indent=2))
 
 
 class Session:
@@ -214,14 +224,21 @@ def deposit(wallet_path, rpc, deployment, keys_dir, token: str, amount: str) -> 
 @click.command("balance")
 @wallet_option
 @chain_options
-def balance(wallet_path, rpc, deployment, keys_dir) -> None:
+@json_option
+def balance(wallet_path, rpc, deployment, keys_dir, as_json) -> None:
     """Shielded balances per token (live notes; pending ones in brackets).
 
     Example: zktrade balance --wallet alice.wallet
+    Example: zktrade balance --wallet alice.wallet --json
     """
     s = Session(rpc, deployment, keys_dir)
     t = s.trader(wallet_path)
     balances = t.wallet.balances()
+    if as_json:
+        return _print_json({"balances": [
+            {"asset": f"0x{asset:040x}", "symbol": s.pool.symbol_of(asset), "decimals": s.decimals(f"0x{asset:040x}"),
+             "live": str(b["live"]), "pending": str(b["pending"])}
+            for asset, b in sorted(balances.items())]})
     if not balances:
         console.print("no notes yet: `zktrade deposit` shields tokens")
     for asset, b in sorted(balances.items()):
@@ -301,16 +318,26 @@ def order_cancel(wallet_path, order_id, rpc, deployment, keys_dir, matcher_path)
 @wallet_option
 @chain_options
 @matcher_option
-def order_list(wallet_path, rpc, deployment, keys_dir, matcher_path) -> None:
+@json_option
+def order_list(wallet_path, rpc, deployment, keys_dir, matcher_path, as_json) -> None:
     """This wallet's orders and what the matcher says of each (the book is dark: nobody sees others').
 
     Example: zktrade order list --wallet alice.wallet
+    Example: zktrade order list --wallet alice.wallet --json
     """
     from ..messages import Order
 
     s = Session(rpc, deployment, keys_dir)
     t = s.trader(wallet_path)
     venue = s.venue(matcher_path)
+    if as_json:
+        orders = [(Order.from_json(o), o) for o in t.wallet.orders()]
+        return _print_json({"orders": [
+            {"order_id": order.order_id, "side": SIDE_NAMES[order.side], "base_asset": f"0x{order.base_asset:040x}",
+             "quote_asset": f"0x{order.quote_asset:040x}", "size": str(order.size),
+             "limit_price": str(order.limit_price), "price_scale": PRICE_SCALE, "wallet_status": row["status"],
+             "matcher_status": venue.matcher.order_status(order.order_id)}
+            for order, row in orders]})
     table = Table("order", "side", "size", "limit", "wallet", "matcher", box=None, header_style="bold")
     for o in t.wallet.orders():
         order = Order.from_json(o)
@@ -322,16 +349,27 @@ def order_list(wallet_path, rpc, deployment, keys_dir, matcher_path) -> None:
 @click.command("match")
 @chain_options
 @matcher_option
-def match(rpc, deployment, keys_dir, matcher_path) -> None:
+@json_option
+def match(rpc, deployment, keys_dir, matcher_path, as_json) -> None:
     """The fills the matcher made and where each settlement stands (the operator's view).
 
     Orders match as they are placed (price-time priority, at the maker's price); this lists
     the fills, their deadlines and their settlement state.
 
     Example: zktrade match
+    Example: zktrade match --json
     """
     s = Session(rpc, deployment, keys_dir)
     rows = s.venue(matcher_path).trades()
+    if as_json:
+        return _print_json({"trades": [
+            {"trade_commitment": hex(t.trade.trade_commitment), "buy_order_id": t.trade.buy_order_id,
+             "sell_order_id": t.trade.sell_order_id, "base_asset": f"0x{t.trade.fill.base_asset:040x}",
+             "quote_asset": f"0x{t.trade.fill.quote_asset:040x}", "base_amount": str(t.trade.fill.base_amount),
+             "quote_amount": str(t.trade.fill.quote_amount), "deadline": t.deadline, "state": t.state,
+             "legs": [n for n, leg in (("buy", t.buy_leg), ("sell", t.sell_leg)) if leg],
+             "tx_hash": t.tx_hash, "reason": t.reason}
+            for t in rows]})
     for t in rows:
         legs = ", ".join(n for n, leg in (("buy", t.buy_leg), ("sell", t.sell_leg)) if leg) or "none yet"
         console.print(f"trade {hex(t.trade.trade_commitment)[:14]}… buy {t.trade.buy_order_id} / sell {t.trade.sell_order_id}: "

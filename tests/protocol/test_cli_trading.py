@@ -2,6 +2,7 @@
 its process). A wallet process killed between the steps of an operation (ZKTRADE_CRASH_AT names
 the point) loses nothing: the next command finishes it. Bad input gets one line, no traceback."""
 
+import json
 import os
 import subprocess
 import sys
@@ -25,12 +26,14 @@ def cli(tmp_path_factory, protocol_keys):
     work = tmp_path_factory.mktemp("crash")
     node = devnet.up(work / "devnet")
 
-    def run(*args: str, crash_at: str | None = None, expect: int = 0) -> str:
+    def run(*args: str, crash_at: str | None = None, expect: int = 0, as_json: bool = False):
         env = {**os.environ, "ZKTRADE_CRASH_AT": crash_at or ""}
         common = [] if args[:2] == ("wallet", "create") else ["--rpc", node.url, "--keys", str(protocol_keys)]
-        done = subprocess.run([sys.executable, "-m", "protocol.cli", *args, *common], cwd=work, env=env,
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run([sys.executable, "-m", "protocol.cli", *args, *common, *(["--json"] if as_json else [])],
+                              cwd=work, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == expect, f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+        if as_json:
+            return json.loads(done.stdout)
         return " ".join((done.stdout + done.stderr).split())  # rich wraps long lines
 
     run("deploy")
@@ -77,6 +80,13 @@ def test_crashes_at_every_step_lose_nothing(cli):
     assert "450 QUOTE" in bob and "6 BASE" in bob
     trades = run("match")
     assert trades.count("settled") == 1 and "awaiting" not in trades
+    # The same figures for scripts, as JSON.
+    [trade] = run("match", as_json=True)["trades"]
+    assert trade["state"] == "settled" and trade["base_amount"] == str(4 * 10**18) and trade["legs"] == ["buy", "sell"]
+    balances = {b["symbol"]: b for b in run("balance", "--wallet", "bob.wallet", as_json=True)["balances"]}
+    assert balances["QUOTE"]["live"] == str(450 * 10 ** balances["QUOTE"]["decimals"]) and balances["QUOTE"]["pending"] == "0"
+    [order] = run("order", "list", "--wallet", "alice.wallet", as_json=True)["orders"]
+    assert order["side"] == "buy" and order["size"] == str(4 * 10**18) and order["wallet_status"] == "filled"
 
 
 def test_bad_input_gets_one_line_and_changes_nothing(cli):
