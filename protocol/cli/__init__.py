@@ -11,6 +11,7 @@ from .chain import deploy_cmd, devnet
 from .common import run_cli
 from .proofs import circuit, export, prove_cmd, setup_cmd, verify_cmd
 from .demo import demo
+from .matcher import matcher
 from .trading import COMMANDS as TRADING_COMMANDS
 
 
@@ -38,7 +39,7 @@ def cli() -> None:
     """
 
 
-for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd, ceremony, ptau, *TRADING_COMMANDS):
+for command in (circuit, setup_cmd, prove_cmd, verify_cmd, export, demo, circom, bench, devnet, deploy_cmd, ceremony, ptau, matcher, *TRADING_COMMANDS):
     cli.add_command(command)
 
 
