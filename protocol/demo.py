@@ -146,7 +146,8 @@ def run_demo(chain: Chain, home: Path, show: Show, on_setup=None) -> DemoResult:
         return [f"each trader proves its legs with only its own secrets ({rounds} rounds: alice's second leg "
                 "waits for her first settlement)",
                 *(f"settle tx {h[:18]}… sent by the relayer, not by a trader" for h in state["settle_txs"]),
-                "chain sees: 2 nullifiers, 4 commitments, the roots, the trade and order commitments, the sides"]
+                "chain sees per settlement: 2 nullifiers, 4 commitments, the roots, the trade and order commitments, "
+                "the sides and the deadline"]
 
     step("prove legs and settle on chain", settle)
 

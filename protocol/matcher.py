@@ -270,9 +270,6 @@ class Matcher:
         return [t for t in self.store.trades(("awaiting_legs",))
                 if t.trade.buy_order_id in order_ids or t.trade.sell_order_id in order_ids]
 
-    def trades_of(self, order_id: str) -> list[TradeRow]:
-        return self.store.trades(order_id=order_id)
-
     def order_status(self, order_id: str) -> str:
         row = self.store.order(order_id)
         if row is None:

@@ -14,7 +14,7 @@ from circuits.trade import collateral_statement, leg_statement
 
 from .chain.signer import GAS_WEI, LocalAccount, chain_time, fund, new_private_key
 from .keys import KeyStore
-from .matcher import LEG_WINDOW, Matcher, PoolView
+from .matcher import LEG_WINDOW, Matcher, MatcherError, PoolView
 from .matcher_store import MatcherStore, TradeRow
 from .messages import LegProof, OrderTicket, Trade, WithdrawRequest
 from .settlement import Outcome, SettlementCoordinator, hand_in_legs
@@ -49,14 +49,15 @@ class Venue:
                                leg_keys=keys.keys(leg_statement()), leg_window=leg_window)
         self.coordinator = SettlementCoordinator(self.matcher, pool, self.relayer)
 
-    def close(self) -> None:
-        self.store.close()
-
     def place(self, trader: Trader, side: int, base: str, quote: str, size: int,
               limit_price: int) -> tuple[OrderTicket, list[Trade]]:
         """Prove collateral for a new order and book it; returns the ticket and the fills it made."""
         ticket = trader.place_order(side, base, quote, size, limit_price)
-        return ticket, self.matcher.submit(ticket)
+        try:
+            return ticket, self.matcher.submit(ticket)
+        except MatcherError:
+            trader.wallet.update_order(ticket.order.order_id, status="cancelled")  # never booked: its note is free
+            raise
 
     def cancel(self, trader: Trader, order_id: str) -> list[Trade]:
         """Cancel one of the trader's orders (its unsettled fills are revoked)."""
