@@ -182,7 +182,7 @@ class MatcherService:
         if row is None or row.ticket.owner_hash != owner_hash(secret):
             raise MatcherError(f"no order {order_id} of yours")
         return {"order_id": order_id, "status": m.order_status(order_id),
-                "trades": [trade_view(t) for t in m.trades_of(order_id)]}
+                "trades": [trade_view(t) for t in m.store.trades(order_id=order_id)]}
 
     async def status(self, order_id: str, secret: bytes) -> dict:
         return await self._guarded(self._owned, order_id, secret)

@@ -16,6 +16,7 @@ from protocol.params import BUY, SELL
 from zk.field import R
 
 from protocol.server.service import Limits
+from protocol.server.verify import find_invalid
 
 from .harness import LiveServer, World, collateral_keys, order, secret_of
 
@@ -169,3 +170,28 @@ def test_a_restart_keeps_every_acknowledged_order_cancel_and_leg(world, tmp_path
                 break
             threading.Event().wait(0.1)
         assert c.status("carol-1", secret_of("carol"))["status"] == "open (10 resting)"
+
+
+def test_a_failed_batch_is_bisected_to_exactly_the_bad_proofs(world, keys):
+    good = [world.ticket(w, order(w, f"{w}-1", SELL, 10, 1.45)) for w in ("carol", "dave")]
+    items = [(good[0].proof, good[0].public_vector), (good[0].proof, good[1].public_vector),
+             (good[1].proof, good[1].public_vector), (good[1].proof, good[0].public_vector)]
+    assert find_invalid(keys.verifying_key, items) == [1, 3]
+    assert find_invalid(keys.verifying_key, items[::2]) == []
+
+
+def test_the_event_stream_tells_an_owner_of_its_fill(world, tmp_path):
+    with LiveServer(world, tmp_path / "m.sqlite") as srv:
+        c = srv.client()
+        c.submit(world.ticket("carol", order("carol", "carol-1", SELL, 10, 1.45)))
+        events = c.events(["carol-1"], secret_of("carol"))
+        got: list[dict] = []
+        reader = threading.Thread(target=lambda: got.append(next(events)), daemon=True)
+        reader.start()
+        (trade,) = c.submit(world.ticket("alice", order("alice", "alice-1", BUY, 10, 1.5)))
+        reader.join(timeout=60)
+        assert got and got[0]["order_id"] == "carol-1" and got[0]["state"] == "awaiting_legs"
+        assert got[0]["trade"]["fill"]["trade_salt"] == str(trade.fill.trade_salt)
+        with pytest.raises(MatcherRefused) as refused:
+            next(c.events(["carol-1"], secret_of("erin")))
+        assert refused.value.status == 404
