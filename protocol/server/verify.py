@@ -15,7 +15,6 @@ import concurrent.futures
 import multiprocessing
 from collections import OrderedDict, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from zk.errors import MalformedInput
 from zk.groth16 import PreparedVerifyingKey, Proof, batch_verify
@@ -57,14 +56,6 @@ class QueueFull(Exception):
     """A client has as many tickets waiting as it may."""
 
 
-@dataclass(frozen=True)
-class VerifierStats:
-    batches: int
-    proofs: int
-    invalid: int
-    queued: int
-
-
 class BatchVerifier:
     """Per-client queues of (proof, public inputs), verified in batches by `workers` processes."""
 
@@ -80,7 +71,6 @@ class BatchVerifier:
         self._sizes: dict[str, int] = {}  # the next batch size per client (1 after a failure)
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task] = []
-        self.batches = self.proofs = self.invalid = 0
 
     def start(self) -> None:
         self._wake = asyncio.Event()
@@ -138,9 +128,6 @@ class BatchVerifier:
             self._sizes[client] = 1 if False in ok else min(self.batch_size, 2 * size)
             if len(self._sizes) > 10_000:
                 self._sizes.clear()  # forgetting is safe: a client just gets a full batch again
-            self.batches += 1
-            self.proofs += len(batch)
-            self.invalid += ok.count(False)
             if self.on_batch is not None:
                 self.on_batch(len(batch), ok.count(False))
             for (*_, future), valid in zip(batch, ok):
