@@ -27,6 +27,7 @@ COMMANDS = {
     "deploy": ".chain:deploy_cmd",
     "ceremony": ".ceremony:ceremony",
     "ptau": ".ceremony:ptau",
+    "matcher": ".matcher:matcher",
 }
 TRADING_MODULE = ".trading"
 
