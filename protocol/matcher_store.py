@@ -11,11 +11,10 @@ withdrawals it relays in `relayed`.
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import sqlite_db
 from .errors import ProtocolError
 from .messages import LegProof, OrderTicket, Trade, WithdrawRequest
 from .params import BUY
@@ -87,10 +86,7 @@ class MatcherStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
-            self._conn.executescript(SCHEMA)
+            self._conn = sqlite_db.connect(self.path, SCHEMA)
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (VERSION,))
             version = self._conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
         except sqlite3.DatabaseError as exc:
@@ -105,16 +101,9 @@ class MatcherStore:
         """Changes whenever another connection (another process) commits to the file."""
         return self._conn.execute("PRAGMA data_version").fetchone()[0]
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self):
         """Every write in the block commits together (durably) or not at all."""
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        return sqlite_db.transaction(self._conn)
 
     def meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -14,13 +14,12 @@ import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from zk.field import R
 
+from . import sqlite_db
 from .errors import ProtocolError
 
 SCHEMA = """
@@ -115,10 +114,7 @@ class Wallet:
     @classmethod
     def _connect(cls, path: Path) -> "Wallet":
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.executescript(SCHEMA)
+            conn = sqlite_db.connect(path, SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise WalletError(f"{path} is not a usable wallet database: {exc}") from None
         return cls(path, conn)
@@ -126,16 +122,9 @@ class Wallet:
     def close(self) -> None:
         self._conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All statements in the block commit together or not at all."""
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+    def transaction(self):
+        """All statements in the block commit together (durably) or not at all."""
+        return sqlite_db.transaction(self._conn)
 
     # --- meta and keys -------------------------------------------------------------------
 

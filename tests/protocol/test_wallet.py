@@ -26,6 +26,22 @@ def test_create_open_and_refuse_to_overwrite(tmp_path):
         Wallet.open(tmp_path / "junk.wallet")
 
 
+def test_wallet_and_matcher_files_are_readable_by_their_owner_only(tmp_path):
+    """Both hold keys (the spending and account keys; the relayer's): created 0600, whatever the umask."""
+    from protocol.matcher_store import MatcherStore
+
+    old = os.umask(0o022)
+    try:
+        w = Wallet.create(tmp_path / "alice.wallet")
+        w.set_meta("probe", "x")  # a write, so the WAL files exist too
+        MatcherStore(tmp_path / "matcher.sqlite").set_meta("probe", "x")
+    finally:
+        os.umask(old)
+    for f in tmp_path.iterdir():
+        if f.name.endswith((".wallet", ".sqlite")):
+            assert f.stat().st_mode & 0o777 == 0o600, f
+
+
 def test_operation_records_its_notes_before_anything_is_sent(tmp_path):
     w = Wallet.create(tmp_path / "w")
     change = Note.fresh(asset=7, amount=5, owner=w.owner)
