@@ -103,8 +103,8 @@ def anvil_market(protocol_keys, tmp_path_factory):
 
 @pytest.fixture(params=["embedded", pytest.param("anvil", marks=pytest.mark.node)])
 def any_market(request):
-    """The tests where a real node's behaviour (mempool, nonces, receipts) matters run on anvil too;
-    the sweep, relaying and expiry on anvil are in test_e2e.py's story."""
+    """The acceptance stories (the sweep, a withdrawn note, expiry, a relayed withdrawal) and the
+    tests where a real node's behaviour (mempool, nonces, receipts) matters run on anvil too."""
     return request.getfixturevalue("market" if request.param == "embedded" else "anvil_market")
 
 
@@ -130,7 +130,8 @@ def assert_settled_cleanly(traders: list[Trader]) -> None:
         assert t.wallet.notes("pending") == [] and t.wallet.pending_operations() == []
 
 
-def test_one_buyer_sweeps_three_sellers_at_three_prices(market):
+def test_one_buyer_sweeps_three_sellers_at_three_prices(any_market):
+    market = any_market
     base, quote = market.token("BASE"), market.token("QUOTE")
     sellers = [market.trader(name, base, 10) for name in ("carol", "dave", "frank")]
     erin = market.trader("erin", quote, 10_000)
@@ -151,7 +152,8 @@ def test_one_buyer_sweeps_three_sellers_at_three_prices(market):
         assert sender == market.relayer.address and sender not in traders
 
 
-def test_an_order_backed_by_a_withdrawn_note_is_refused(market):
+def test_an_order_backed_by_a_withdrawn_note_is_refused(any_market):
+    market = any_market
     base, quote = market.token("BASE"), market.token("QUOTE")
     bob = market.trader("bob-withdrawn", base, 5)
     ticket = bob.place_order(SELL, base, quote, 5, 100 * S)
@@ -162,7 +164,8 @@ def test_an_order_backed_by_a_withdrawn_note_is_refused(market):
         market.matcher("withdrawn").submit(ticket)
 
 
-def test_a_maker_whose_counterparty_never_proves_trades_with_someone_else(market):
+def test_a_maker_whose_counterparty_never_proves_trades_with_someone_else(any_market):
+    market = any_market
     base, quote = market.token("BASE"), market.token("QUOTE")
     bob = market.trader("bob-maker", base, 2)
     mallory = market.trader("mallory", quote, 1000)
@@ -186,7 +189,8 @@ def test_a_maker_whose_counterparty_never_proves_trades_with_someone_else(market
     assert_settled_cleanly([bob, carol])
 
 
-def test_a_relayed_withdrawal_pays_the_relayer_its_fee_and_a_fresh_address_the_rest(market):
+def test_a_relayed_withdrawal_pays_the_relayer_its_fee_and_a_fresh_address_the_rest(any_market):
+    market = any_market
     quote = market.token("QUOTE")
     zoe = market.trader("zoe", quote, 1000)
     fresh = LocalAccount(market.chain, new_private_key()).address  # never funded, never seen
