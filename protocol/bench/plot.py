@@ -23,6 +23,15 @@ def _series(results: Sequence[Timings]) -> dict[str, tuple[list[float], list[flo
     }
 
 
+# One colour per prover in both panels; ours in-process dashed beside its whole process.
+_STYLE = {
+    "zktrade circom prove (process)": ("C0", "-"),
+    "zktrade, in-process": ("C0", "--"),
+    "snarkjs groth16 prove (process)": ("C2", "-"),
+    "groth16py prove_wtns (in-process)": ("C3", "-"),
+}
+
+
 def plot(results: Sequence[Timings], path: str | Path, machine: str) -> None:
     """Two log-log panels: seconds and peak resident MB against constraints."""
     import matplotlib
@@ -33,10 +42,10 @@ def plot(results: Sequence[Timings], path: str | Path, machine: str) -> None:
     sizes = [t.n_constraints for t in results]
     figure, (time_axes, memory_axes) = plt.subplots(1, 2, figsize=(12, 5))
     for label, (seconds, megabytes) in _series(results).items():
-        style = "--" if "in-process" in label and label.startswith("zktrade") else "-"
-        time_axes.plot(sizes, seconds, style, marker="o", label=label)
+        color, line = _STYLE[label]
+        time_axes.plot(sizes, seconds, line, color=color, marker="o", label=label)
         if megabytes:
-            memory_axes.plot(sizes, megabytes, style, marker="o", label=label.split(" (")[0])
+            memory_axes.plot(sizes, megabytes, line, color=color, marker="o", label=label.split(" (")[0])
     for axes, ylabel, title in (
         (time_axes, "seconds (median)", "Groth16 prove time"),
         (memory_axes, "peak resident memory (MB)", "Peak memory of one prove"),

@@ -11,6 +11,7 @@ A backend is a module with:
 and optionally:
   coset_evaluations(evals, omega, shift)           values on ⟨ω⟩ → values on shift·⟨ω⟩, fused
   warmup(), is_compiled_cache_present()            compile JIT kernels ahead; say if cached
+  prepared_from_montgomery(points)                 (fast) a .zkey's Montgomery sections as bases
 Scalars are ints in [0, r); points are the affine tuples of zk.curve. The selection is
 ZKTRADE_BACKEND=reference|fast (default: fast when it imports, else reference).
 """

@@ -1,13 +1,15 @@
 """The fast backend: numba kernels (zk/backends/_fast_kernels.py) behind the backend interface.
 
 Points and field elements cross the boundary once: `prepare_g1/g2` turn a proving key's
-affine tuples into Montgomery-form limb arrays (the prover caches them in pk.cache), and each
-call converts its scalars and its result. The MSM is Pippenger's bucket method: zero scalars
-(and bases at infinity) are skipped, scalars equal to one (bit decompositions) are added
-directly, the rest are bucketed per window of a width chosen from a cost model, into affine
-buckets whose additions share batched inversions; the windows are shared among threads (the
-kernels release the GIL). Fixed-base multiplication (setup) uses a window table of the base.
-Kernels compile on first use and are cached on disk by numba (`warmup` compiles them all)."""
+affine tuples into Montgomery-form limb arrays (held by zk.groth16's PreparedProvingKey;
+`prepared_from_montgomery` takes a .zkey's sections as they are), and each call converts its
+scalars and its result. The MSM is Pippenger's bucket method: zero scalars (and bases at
+infinity) are skipped, scalars equal to one (bit decompositions) are added directly, the rest
+are recoded into signed digits per window of a width chosen from a cost model and capped by
+the cache, into affine buckets whose additions share batched inversions; the windows are
+shared among threads (the kernels release the GIL). Fixed-base multiplication (setup) uses a
+window table of the base. Kernels compile on first use and are cached on disk by numba
+(`warmup` compiles them all)."""
 
 import os
 from collections.abc import Sequence
