@@ -1,6 +1,5 @@
 """`zktrade circom`: work on circom and snarkjs artefacts (.r1cs, .wtns, .zkey, .ptau)."""
 
-import sys
 from pathlib import Path
 
 import click
@@ -28,7 +27,7 @@ from zk.formats.zkey import decode_zkey, read_zkey, write_zkey
 from zk.groth16 import DEV_ONLY_WARNING, prepare_verifying_key, verify_proof
 from zk.qap import qap_domain
 
-from .common import console, err_console, fast_backend_warmup, step
+from .common import ProofRejected, console, err_console, fast_backend_warmup, step
 
 
 @click.group()
@@ -199,9 +198,7 @@ def verify_cmd(vk_path, zkey_path, proof_path, public_path) -> None:
     if verify_proof(prepare_verifying_key(vk), load_proof(proof_path), load_public(public_path)):
         console.print("[bold green]OK[/]: the proof is valid for these public inputs")
         return
-    # a failed check is an answer, not a usage error: printed as every other error is
-    err_console.print("[bold red]error:[/] INVALID: the pairing check failed (wrong proof, key or public inputs)")
-    sys.exit(1)  # (click.exceptions.Exit would be returned, not raised, by the entry point)
+    raise ProofRejected()
 
 
 @circom.command("setup")

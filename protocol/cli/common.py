@@ -19,6 +19,13 @@ err_console = Console(stderr=True, highlight=False)
 USER_ERRORS: tuple[type[BaseException], ...] = (UserError, OSError)
 
 
+class ProofRejected(UserError):
+    """A proof that does not verify: the answer is printed as every error is, with exit 1."""
+
+    def __init__(self) -> None:
+        super().__init__("INVALID: the pairing check failed (wrong proof, key or public inputs)")
+
+
 def run_cli(group: click.Group) -> int:
     try:
         group.main(standalone_mode=False)

@@ -7,7 +7,7 @@ import click
 
 from zk.qap import REDUCTIONS, qap_domain
 
-from .common import console, err_console, fast_backend_warmup, step
+from .common import ProofRejected, console, err_console, fast_backend_warmup, step
 
 # Each command imports what it uses when it runs: `zktrade verify` loads neither the circuits,
 # the native key format nor the fast backend (start-up is part of every command's time).
@@ -196,7 +196,7 @@ def verify_cmd(vk_path: str, proof_path: str, public_path: str, as_json: bool) -
     elif valid:
         console.print("[bold green]OK[/]: the proof is valid for these public inputs")
     else:
-        raise click.ClickException("INVALID: the pairing check failed (wrong proof, key or public inputs)")
+        raise ProofRejected()
 
 
 @click.group()

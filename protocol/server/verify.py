@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from zk.errors import MalformedInput
 from zk.groth16 import PreparedVerifyingKey, Proof, batch_verify
 
+from ..errors import ProtocolError
+
 _PVK: PreparedVerifyingKey | None = None
 
 
@@ -52,7 +54,7 @@ def _alone_invalid(item) -> bool:
         return True
 
 
-class QueueFull(Exception):
+class QueueFull(ProtocolError):
     """A client has as many tickets waiting as it may."""
 
 

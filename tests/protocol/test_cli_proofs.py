@@ -39,7 +39,7 @@ def test_setup_prove_verify_export(keys_dir):
 
     (d / "wrong.json").write_text(json.dumps(["36"]))
     r = zktrade("verify", "--vk", "keys/verification_key.json", "--proof", "proof.json", "--public", "wrong.json", cwd=d)
-    assert_one_line_error(r, "INVALID")
+    assert_one_line_error(r, "error: INVALID")
     assert r.returncode == 1
 
 
