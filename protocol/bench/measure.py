@@ -73,19 +73,32 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(samples)
 
 
+# A fork inherits the parent's resident pages until it execs, and ru_maxrss counts them: a bench
+# or test process of ~1 GB would make every child look ~1 GB. So each command runs under this
+# small, freshly exec'd wrapper, which times and waits for it and prints (seconds, peak KiB, rc).
+_WRAPPER = (
+    "import os, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def run_process(cmd: list[str]) -> tuple[float, float, str]:
     """(wall seconds, peak resident MB, stderr) of one process run to completion."""
     with tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
+        done = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=err, text=True)
         err.seek(0)
         stderr = err.read()
-    if child.returncode != 0:
+    try:
+        elapsed, peak_kib, returncode = done.stdout.split()
+    except ValueError:
+        raise BenchToolError(f"{' '.join(cmd[:4])} … could not be started: {stderr.strip()[-400:]}") from None
+    if int(returncode) != 0:
         raise BenchToolError(f"{' '.join(cmd[:4])} … failed: {stderr.strip()[-400:]}")
-    return elapsed, usage.ru_maxrss / 1024, stderr  # Linux reports KiB
+    return float(elapsed), int(peak_kib) / 1024, stderr  # Linux reports KiB
 
 
 def median_process(cmd: list[str], repeats: int) -> tuple[float, float, list[str]]:

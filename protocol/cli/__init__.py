@@ -19,7 +19,7 @@ COMMANDS = {
     "setup": ".proofs:setup_cmd",
     "prove": ".proofs:prove_cmd",
     "verify": ".proofs:verify_cmd",
-    "export": ".proofs:export",
+    "export": ".chain:export",  # proofs' export group, with chain.py's solidity and vyper attached
     "demo": ".demo:demo",
     "circom": ".circom:circom",
     "bench": ".bench:bench",
