@@ -11,6 +11,8 @@ import pytest
 
 from protocol.chain import devnet
 
+from ..support.tools import require_anvil
+
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
 CAROL = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
@@ -19,10 +21,7 @@ CRASHED = 97
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory, protocol_keys):
-    try:
-        devnet.anvil_binary()
-    except devnet.DevnetError as exc:
-        pytest.skip(str(exc))
+    require_anvil()
     work = tmp_path_factory.mktemp("crash")
     node = devnet.up(work / "devnet")
 

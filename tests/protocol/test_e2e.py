@@ -10,6 +10,8 @@ from protocol.chain import devnet
 from protocol.chain.client import Chain
 from protocol.demo import UNIT, balances, plaintexts_in, private_values, run_demo
 
+from ..support.tools import require_anvil
+
 
 def run(chain: Chain, home: Path, keys: Path):
     (home / "keys").symlink_to(keys, target_is_directory=True)
@@ -62,10 +64,7 @@ def test_trading_story_on_the_embedded_chain(tmp_path, protocol_keys):
 @pytest.mark.node
 @pytest.mark.slow
 def test_trading_story_on_anvil(tmp_path, protocol_keys):
-    try:
-        devnet.anvil_binary()
-    except devnet.DevnetError as exc:
-        pytest.skip(str(exc))
+    require_anvil()
     node = devnet.up(tmp_path / "devnet")
     try:
         result = run(Chain.connect(node.url), tmp_path, protocol_keys)

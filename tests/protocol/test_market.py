@@ -30,6 +30,8 @@ from protocol.trader import Trader
 from protocol.wallet import Wallet
 from .chain_time import advance_time
 
+from ..support.tools import require_anvil
+
 pytestmark = pytest.mark.slow
 
 S = PRICE_SCALE
@@ -91,10 +93,7 @@ def market(protocol_keys, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def anvil_market(protocol_keys, tmp_path_factory):
-    try:
-        devnet.anvil_binary()
-    except devnet.DevnetError as exc:
-        pytest.skip(str(exc))
+    require_anvil()
     state = tmp_path_factory.mktemp("anvil")
     node = devnet.up(state / "devnet")
     yield _market(Chain.connect(node.url), protocol_keys, tmp_path_factory.mktemp("market-anvil"))

@@ -26,6 +26,8 @@ from protocol.tree import MerkleTree
 
 from .chain_time import advance_time, latest_timestamp
 
+from ..support.tools import require_anvil
+
 UNIT = 10**18
 JUNK_DEPOSITS = 35
 
@@ -44,10 +46,7 @@ def chain(request, tmp_path_factory):
     if request.param == "embedded":
         yield Chain.embedded_chain()
         return
-    try:
-        devnet.anvil_binary()
-    except devnet.DevnetError as exc:
-        pytest.skip(str(exc))
+    require_anvil()
     directory = tmp_path_factory.mktemp("devnet")
     node = devnet.up(directory)
     try:
