@@ -2,8 +2,9 @@
 
 Leaves are appended in the order the contract's events report them. The mirror keeps every
 node it has computed, so a membership path costs no hashing once the tree is built. It also
-keeps the last ROOT_HISTORY roots, one per leaf; the contract keeps one per transaction (a
-settlement appends four leaves under one new root), so the chain's `isKnownRoot` is the
+keeps its last ROOT_HISTORY roots, one per leaf, for local use only: the contract accepts a root
+by age (the current one, or one superseded at most `rootMaxAge` seconds ago; one root per
+transaction, a settlement appends four leaves under one), so the chain's `isKnownRoot` is the
 authority on which roots a proof may use (protocol/pool.py asks it).
 """
 

@@ -64,8 +64,8 @@ def devnet_status(directory: str) -> None:
 
 
 @click.command("deploy")
-@click.option("--leg-vk", default=None, type=click.Path(dir_okay=False), help="verification_key.json of the settlement-leg circuit (7 public inputs); default: from --keys.")
-@click.option("--withdraw-vk", default=None, type=click.Path(dir_okay=False), help="verification_key.json of the withdraw circuit (6 public inputs); default: from --keys.")
+@click.option("--leg-vk", default=None, type=click.Path(dir_okay=False), help="verification_key.json of the settlement-leg circuit (8 public inputs); default: from --keys.")
+@click.option("--withdraw-vk", default=None, type=click.Path(dir_okay=False), help="verification_key.json of the withdraw circuit (8 public inputs); default: from --keys.")
 @click.option("--keys", "keys_dir", default=".zktrade/keys", show_default=True, type=click.Path(file_okay=False),
               help="Key directory of the trading commands (dev keys are made there on first use).")
 @click.option("--rpc", default=None, help="JSON-RPC URL (default: the running devnet).")
