@@ -213,13 +213,17 @@ class PreparedG2:
 
     points: tuple[G2Point, ...]
     lines: object  # the fast backend's G2Lines, or None on the reference path
-    ops: object = None  # the pairing that made the lines (they are only its to use)
+    backend: str | None = None  # the backend whose pairing made the lines (only it can use them)
 
 
 def prepare_g2(points: Sequence[G2Point]) -> PreparedG2:
     """Prepare fixed G2 points once (a verifying key's β, γ, δ) for pairing_product_is_one."""
     fast = _fast_pairing()
-    return PreparedG2(tuple(points), None if fast is None else fast.prepare_g2(points), fast)
+    if fast is None:
+        return PreparedG2(tuple(points), None)
+    from .backends import get_backend
+
+    return PreparedG2(tuple(points), fast.prepare_g2(points), get_backend().name)
 
 
 def pairing_product_is_one(
@@ -235,7 +239,9 @@ def pairing_product_is_one(
         if len(fixed_g1) != len(prepared.points):
             raise ValueError(f"{len(fixed_g1)} G1 points for {len(prepared.points)} prepared G2 points")
         if prepared.lines is not None:
-            return prepared.ops.product_is_one(g1, g2, list(fixed_g1), prepared.lines)
+            from .backends import get_backend
+
+            return get_backend(prepared.backend).pairing.product_is_one(g1, g2, list(fixed_g1), prepared.lines)
         g1, g2 = g1 + list(fixed_g1), g2 + list(prepared.points)
     fast = _fast_pairing()
     if fast is not None:
