@@ -5,7 +5,7 @@ py-evm computes them with py_ecc (about 0.9 s for the 4-pair call of a Groth16 v
 These versions keep py-evm's behaviour exactly (EIP-196/197 with the Istanbul gas costs, gas
 charged before the input is read, short ecAdd/ecMul input padded with zeros on the right, every
 invalid input a VMError that consumes the call's gas) and differ only in speed;
-tests/protocol/test_precompiles.py compares them with py-evm's own on random and invalid input.
+tests/protocol/chain/test_precompiles.py compares them with py-evm's own on random and invalid input.
 `prague_vm()` is py-evm's Prague VM with these three installed; the embedded chain runs on it.
 """
 

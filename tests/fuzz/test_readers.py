@@ -24,8 +24,8 @@ from zk.formats.snarkjs_json import (
 from zk.groth16 import prove
 from zk.jsonio import parse_json
 
-from ..zk import circom_artifacts
-from ..zk.keys import keys
+from ..support import circom as circom_artifacts
+from ..support.keys import keys
 from ..zk.test_formats import with_header
 from ..zk.test_iden3_formats import cubic_zkey, sample_files
 from .mutations import SPECIAL_JSON, binary_mutations, fuzz, json_mutations

@@ -28,7 +28,7 @@ from protocol.settlement import RelayError, SettlementCoordinator, hand_in_legs
 from protocol.statements import public_vector, withdraw_inputs
 from protocol.trader import Trader
 from protocol.wallet import Wallet
-from .chain_time import advance_time
+from ..support.chain_time import advance_time
 
 from ..support.tools import require_anvil
 

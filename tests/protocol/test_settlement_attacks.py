@@ -24,7 +24,7 @@ from protocol.pool import PoolClient
 from protocol.statements import leg_inputs, public_vector, withdraw_inputs
 from protocol.tree import MerkleTree
 
-from .chain_time import advance_time, latest_timestamp
+from ..support.chain_time import advance_time, latest_timestamp
 
 from ..support.tools import require_anvil
 

@@ -47,3 +47,11 @@ def zktrade(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: i
     """Run the `zktrade` command as a user does, in its own process (wide columns: no wrapped lines)."""
     return subprocess.run([sys.executable, "-m", "protocol.cli", *args], cwd=cwd, capture_output=True, text=True,
                           env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=timeout)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    """A command failed the way a user should see it fail: non-zero exit, no traceback, the fragments said."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr

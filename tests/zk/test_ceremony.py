@@ -2,7 +2,7 @@
 
 The cross-tool cases need the pinned snarkjs (marked `node`); the circuit is
 tests/fixtures/circom/small.circom (17 constraints) and the phase-2 ptau is the session's
-power-12 one (circom_artifacts.py has the commands).
+power-12 one (tests/support/circom.py has the commands).
 """
 
 import hashlib
@@ -45,7 +45,7 @@ from zk.formats.zkey import read_zkey, write_zkey
 from zk.groth16 import prepare_verifying_key, verify_proof
 
 from ..conftest import ROOT, run_snarkjs
-from . import circom_artifacts
+from ..support import circom as circom_artifacts
 
 BEACON = Beacon(bytes.fromhex("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"), 10)
 
@@ -451,7 +451,7 @@ def test_a_domain_equal_to_the_ptau_power_in_both_tools(full_domain, tmp_path):
     """Domain 2^15 on a power-15 ptau: zktrade's new (the very file snarkjs's setup writes),
     contribute and verify are accepted by `snarkjs zkey verify`, and snarkjs's own setup and
     contribution by `zktrade ceremony verify`."""
-    from ..protocol.test_cli_proofs import zktrade
+    from ..support.tools import zktrade
 
     def ok(*args):
         r = zktrade(*args, cwd=tmp_path)
@@ -474,7 +474,7 @@ def test_a_domain_equal_to_the_ptau_power_in_both_tools(full_domain, tmp_path):
 @pytest.mark.slow
 @pytest.mark.node
 def test_cli_ceremony_for_a_zktrade_circuit_end_to_end(tmp_path):
-    from ..protocol.test_cli_proofs import assert_one_line_error, zktrade
+    from ..support.tools import assert_one_line_error, zktrade
 
     def ok(*args):
         r = zktrade(*args, cwd=tmp_path)

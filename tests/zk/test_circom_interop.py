@@ -2,7 +2,7 @@
 
 The circuit is tests/fixtures/circom/merkle.circom: a depth-10 Poseidon Merkle membership
 proof with Num2Bits range checks (2,724 constraints, one output and one public input). The
-artefacts are built once per session (see circom_artifacts.py for the commands).
+artefacts are built once per session (see tests/support/circom.py for the commands).
 """
 
 import json
@@ -31,7 +31,7 @@ from zk.groth16 import setup, verify
 from zk.field import R
 
 from ..conftest import run_snarkjs
-from . import circom_artifacts
+from ..support import circom as circom_artifacts
 
 pytestmark = pytest.mark.node
 

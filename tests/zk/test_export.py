@@ -14,7 +14,7 @@ from zk.formats.calldata import proof_words
 from zk.groth16 import prove
 
 from ..conftest import node_tool
-from .keys import keys
+from ..support.keys import keys
 from .points import g2_point_outside_subgroup
 
 chain_mod = pytest.importorskip("protocol.chain.client")

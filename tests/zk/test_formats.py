@@ -29,7 +29,7 @@ from zk.formats.snarkjs_json import (
 )
 from zk.groth16 import Proof, prove
 
-from .keys import keys
+from ..support.keys import keys
 from .points import g2_point_outside_subgroup
 
 scalars = st.integers(min_value=0, max_value=R - 1)

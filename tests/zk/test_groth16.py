@@ -26,7 +26,7 @@ from zk.qap import get_reduction
 from zk.r1cs import R1CS, Constraint, lc
 
 from .backend_choice import each_backend  # noqa: F401 (fixture)
-from .keys import keys
+from ..support.keys import keys
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from .solidity import _check_key, g2_words, gas_floor, pairing_gas
 
 VYPER_PRAGMA = "~=0.4.0"
 # Slack for what raw_call spends between the msg.gas check and the CALL. With Vyper 0.4.3 the
-# Solidity verifier's 500 already suffices (tests/protocol/test_chain_devnet.py checks on anvil
+# Solidity verifier's 500 already suffices (tests/protocol/chain/test_devnet.py checks on anvil
 # that an exact estimateGas answers true); the extra covers other 0.4.x code generators.
 RAW_CALL_OVERHEAD = 2_000
 

@@ -7,7 +7,7 @@ contract, the tree's zero hashes or the compiler settings with
 
     python -m protocol.chain.artifacts build     # needs Node.js and `npm ci` (pinned solc-js)
 
-`python -m protocol.chain.artifacts check` (and tests/protocol/test_chain_compiler.py) says whether
+`python -m protocol.chain.artifacts check` (and tests/protocol/chain/test_compiler.py) says whether
 the files still match the sources. The other contracts need no shipped file: Poseidon is
 assembled in Python (poseidon_evm.py) and the verifiers are Vyper, compiled in-process per key.
 """

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ..support.tools import require_anvil, zktrade
+from ...support.tools import require_anvil, zktrade
 
 pytest.importorskip("web3")
 

@@ -7,9 +7,9 @@ import pytest
 
 from zk.field import R
 
-from ..conftest import run_snarkjs
-from ..zk import circom_artifacts
-from .test_cli_proofs import assert_one_line_error, zktrade
+from ...conftest import run_snarkjs
+from ...support import circom as circom_artifacts
+from ...support.tools import assert_one_line_error, zktrade
 
 pytestmark = pytest.mark.node
 

@@ -11,7 +11,7 @@ import pytest
 
 from protocol.chain import devnet
 
-from ..support.tools import require_anvil
+from ...support.tools import require_anvil
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 

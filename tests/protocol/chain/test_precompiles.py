@@ -14,7 +14,7 @@ from protocol.chain import precompiles as ours
 from zk.curve import G1_GENERATOR, G2_GENERATOR, g1_mul, g1_neg, g2_mul, g2_neg
 from zk.field import Q, R
 
-from ..zk.points import g2_point_outside_subgroup
+from ...zk.points import g2_point_outside_subgroup
 
 REFERENCE = {
     "ecadd": pyevm.ecadd(gas_cost=GAS_ECADD),

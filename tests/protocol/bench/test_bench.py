@@ -9,7 +9,7 @@ import pytest
 from protocol.bench.artefacts import BASE_CONSTRAINTS, LEVEL_CONSTRAINTS, N_PUBLIC, depth_for
 from protocol.bench.measure import Timings, _steps, run_process
 
-from ..conftest import ROOT, node_tool
+from ...conftest import ROOT, node_tool
 
 
 @pytest.mark.parametrize("log_size", range(10, 17))

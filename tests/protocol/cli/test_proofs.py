@@ -4,14 +4,7 @@ import json
 
 import pytest
 
-from ..support.tools import zktrade
-
-
-def assert_one_line_error(result, *fragments: str):
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr, result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr, result.stderr
+from ...support.tools import assert_one_line_error, zktrade
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from protocol.tree import MerkleTree
 from zk.formats.calldata import proof_words
 from zk.groth16 import prove
 
-from ..support.tools import require_anvil
-from ..zk.keys import keys
+from ...support.tools import require_anvil
+from ...support.keys import keys
 
 pytest.importorskip("web3")
 from protocol.chain import devnet  # noqa: E402

@@ -5,7 +5,7 @@ import pytest
 from protocol.chain import compiler
 from protocol.chain.errors import CompileError
 
-from ..conftest import node_tool
+from ...conftest import node_tool
 
 SOURCE = "pragma solidity ^0.8.24;\ncontract A { function f() external pure returns (uint256) { return %d; } }\n"
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from ..conftest import ROOT
+from ...conftest import ROOT
 
 HEAVY = ("numba", "web3", "wasmtime", "zk.ceremony", "protocol.chain")
 

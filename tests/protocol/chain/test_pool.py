@@ -12,9 +12,9 @@ from zk.field import R
 from zk.formats.calldata import proof_words
 from zk.groth16 import prove
 
-from ..conftest import node_tool
-from ..zk.keys import keys
-from .chain_time import advance_time, latest_timestamp
+from ...conftest import node_tool
+from ...support.keys import keys
+from ...support.chain_time import advance_time, latest_timestamp
 
 pytest.importorskip("web3")
 from protocol.chain.client import Chain  # noqa: E402

@@ -14,7 +14,7 @@ from protocol.chain.compiler import raw_artifact  # noqa: E402
 from protocol.chain.errors import ChainError  # noqa: E402
 from protocol.chain.poseidon_evm import ABI, poseidon_artifact  # noqa: E402
 
-from ..conftest import ROOT, node_tool  # noqa: E402
+from ...conftest import ROOT, node_tool  # noqa: E402
 
 
 @pytest.fixture(scope="module")
