@@ -13,7 +13,7 @@ import click
 from .common import run_cli, use_help_formatter
 
 # name -> module (relative to this package) and attribute; the trading commands come from
-# protocol.cli.trading's COMMANDS, looked up when no name here matches.
+# COMMANDS of protocol.cli.wallets and protocol.cli.trading, looked up when no name here matches.
 COMMANDS = {
     "circuit": ".proofs:circuit",
     "setup": ".proofs:setup_cmd",
@@ -29,7 +29,7 @@ COMMANDS = {
     "ptau": ".ceremony:ptau",
     "matcher": ".matcher:matcher",
 }
-TRADING_MODULE = ".trading"
+TRADING_MODULES = (".wallets", ".trading")
 
 
 def _load(target: str) -> click.Command:
@@ -38,7 +38,7 @@ def _load(target: str) -> click.Command:
 
 
 def _trading_commands() -> dict[str, click.Command]:
-    return {c.name: c for c in importlib.import_module(TRADING_MODULE, __name__).COMMANDS}
+    return {c.name: c for module in TRADING_MODULES for c in importlib.import_module(module, __name__).COMMANDS}
 
 
 class LazyGroup(click.Group):

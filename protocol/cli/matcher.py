@@ -2,7 +2,7 @@
 
 import click
 
-from .trading import DEFAULT_MATCHER, Session
+from .session import DEFAULT_MATCHER, Session
 
 
 @click.group()

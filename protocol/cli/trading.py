@@ -1,5 +1,5 @@
-"""Trading commands across processes on a node: wallet, faucet, deposit, order, match, settle,
-withdraw, balance.
+"""Trading commands across processes on a node: order, match, settle, withdraw (the wallet
+commands are in protocol/cli/wallets.py).
 
 State: the chain (the pool's events are the ground truth), one SQLite file per wallet, the
 deployment file from `zktrade deploy`, the circuit keys (--keys), and the matcher's database
@@ -9,241 +9,16 @@ so a crash at any point loses nothing. Each command parses, calls one library fu
 (protocol/venue.py, protocol/trader.py) and prints.
 """
 
-import json
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import click
 from rich.table import Table
 
 from ..errors import ProtocolError
 from ..params import BUY, PRICE_SCALE, SELL, SIDE_NAMES
-from .common import console, err_console, fast_backend_warmup, step
-
-DEFAULT_KEYS = ".zktrade/keys"
-DEFAULT_MATCHER = ".zktrade/matcher.sqlite"
-
-
-def chain_options(fn):
-    fn = click.option("--rpc", default=None, help="JSON-RPC URL (default: the running `zktrade devnet`).")(fn)
-    fn = click.option("--deployment", default="deployment.json", show_default=True,
-                      type=click.Path(dir_okay=False), help="Addresses written by `zktrade deploy`.")(fn)
-    fn = click.option("--keys", "keys_dir", default=DEFAULT_KEYS, show_default=True, type=click.Path(file_okay=False),
-                      help="Circuit keys (made with a dev setup on first use).")(fn)
-    return fn
-
-
-def wallet_option(fn):
-    return click.option("--wallet", "wallet_path", required=True, type=click.Path(dir_okay=False),
-                        help="The wallet file (`zktrade wallet create`).")(fn)
-
-
-def matcher_option(fn):
-    return click.option("--matcher", "matcher_path", default=DEFAULT_MATCHER, show_default=True,
-                        type=click.Path(dir_okay=False), help="The matcher's database (orders, fills, settlements).")(fn)
-
-
-def json_option(fn):
-    return click.option("--json", "as_json", is_flag=True,
-                        help="Print one JSON object instead (amounts in base units, as decimal strings).")(fn)
-
-
-def _print_json(obj: dict) -> None:
-    click.echo(json.dumps(obj, indent=2))
-
-
-class Session:
-    """The chain, the pool and the keys, connected lazily (web3 loads only when needed)."""
-
-    def __init__(self, rpc: str | None, deployment: str, keys_dir: str):
-        from ..chain import devnet
-        from ..chain.client import Chain
-        from ..chain.deploy import Deployment
-        from ..keys import KeyStore
-        from ..pool import PoolClient
-
-        if rpc is None:
-            running = devnet.status()
-            if running is None:
-                raise ProtocolError("no chain: start one with `zktrade devnet up` (then `zktrade deploy`) or pass --rpc URL")
-            rpc = running.url
-        self.chain = Chain.connect(rpc)
-        record = Deployment.load(deployment)
-        if record.chain_id != self.chain.w3.eth.chain_id:
-            raise ProtocolError(f"{deployment} is for chain {record.chain_id}, but {rpc} is chain {self.chain.w3.eth.chain_id}")
-        self.pool = PoolClient(self.chain, record)
-        self.keys = KeyStore(Path(keys_dir), on_setup=_announce_setup)
-
-    def trader(self, wallet_path: str, quiet: bool = False):
-        from ..trader import Trader
-        from ..wallet import Wallet
-
-        trader = Trader(Wallet.open(wallet_path), self.pool, self.keys)
-        for line in trader.resume():
-            err_console.print(f"[yellow]recovered[/] {line}")
-        return trader
-
-    def venue(self, matcher_path: str):
-        from ..venue import Venue
-
-        return Venue(self.pool, self.keys, matcher_path)
-
-    def decimals(self, token: str) -> int:
-        return int(self.chain.call(self.pool.token(token).functions.decimals()))
-
-    def amount(self, token: str, text: str) -> int:
-        """Whole-token text ('1.5') in the token's base units."""
-        return _scaled(text, self.decimals(token), "amount")
-
-    def show_amount(self, asset: int, amount: int) -> str:
-        d = self.decimals(f"0x{asset:040x}")
-        return f"{Decimal(amount) / (Decimal(10) ** d):f} {self.pool.symbol_of(asset)}"
-
-
-def _announce_setup(statement) -> None:
-    err_console.print(f"[yellow]dev setup of {statement.name} ({statement.r1cs.n_constraints:,} constraints): "
-                      "single-party keys, for devnets only; cached for later commands[/]")
-
-
-def _scaled(text: str, decimals: int, what: str) -> int:
-    try:
-        value = Decimal(text) * (Decimal(10) ** decimals)
-    except InvalidOperation:
-        raise ProtocolError(f"{what} {text!r} is not a number") from None
-    if value != value.to_integral_value() or value <= 0:
-        raise ProtocolError(f"{what} {text} must be positive with at most {decimals} decimals")
-    return int(value)
-
-
-# --- wallet ----------------------------------------------------------------------------------
-
-
-@click.group()
-def wallet() -> None:
-    """Create and inspect wallets (one SQLite file each: keys, notes, orders, operations)."""
-
-
-@wallet.command("create")
-@click.argument("path", type=click.Path(dir_okay=False))
-def wallet_create(path: str) -> None:
-    """Create a wallet: a fresh spending key, and a fresh Ethereum key for its deposits.
-
-    Fund its address with `zktrade faucet --wallet PATH` on a devnet.
-
-    Example: zktrade wallet create alice.wallet
-    """
-    from ..chain.signer import LocalAccount
-    from ..wallet import Wallet
-
-    w = Wallet.create(path)
-    address = LocalAccount.address_of(w.meta("account_key"))
-    console.print(f"created {path}: owner tag {hex(w.owner)[:18]}…, deposit address {address}")
-
-
-@wallet.command("show")
-@wallet_option
-@chain_options
-def wallet_show(wallet_path: str, rpc, deployment, keys_dir) -> None:
-    """Notes (with status), open orders and unfinished operations of a wallet.
-
-    Example: zktrade wallet show --wallet alice.wallet
-    """
-    s = Session(rpc, deployment, keys_dir)
-    t = s.trader(wallet_path)
-    table = Table("note", "amount", "status", "leaf", box=None, header_style="bold")
-    for n in t.wallet.notes():
-        table.add_row(hex(n.commitment)[:14] + "…", s.show_amount(n.asset, n.amount), n.status,
-                      "" if n.leaf_index is None else str(n.leaf_index))
-    console.print(table)
-    console.print(f"deposit address {t.address}")
-    for o in t.wallet.orders("open"):
-        console.print(f"order {o['order_id']}: {SIDE_NAMES[int(o['side'])]} {o['remaining']} of {o['size']} (base units)")
-    for op in t.wallet.pending_operations():
-        console.print(f"operation {op.op_id}: {op.kind}, {op.state}")
-
-
-@wallet.command("resume")
-@wallet_option
-@chain_options
-def wallet_resume(wallet_path: str, rpc, deployment, keys_dir) -> None:
-    """Finish what an interrupted command left (every wallet command does this first).
-
-    Example: zktrade wallet resume --wallet alice.wallet
-    """
-    s = Session(rpc, deployment, keys_dir)
-    t = s.trader(wallet_path)
-    left = t.wallet.pending_operations()
-    console.print("nothing left to finish" if not left else f"{len(left)} operation(s) wait for a settlement or a relayer")
-
-
-@click.command("faucet")
-@chain_options
-@click.option("--token", required=True, help="Symbol of a deployed test token (or its address).")
-@click.option("--amount", required=True, help="Whole tokens, e.g. 100 or 0.5.")
-@click.option("--to", "recipient", default=None, help="Address to mint to.")
-@click.option("--wallet", "wallet_path", default=None, type=click.Path(dir_okay=False),
-              help="Or: a wallet, whose deposit address also gets ETH for gas.")
-def faucet(rpc, deployment, keys_dir, token: str, amount: str, recipient: str | None, wallet_path: str | None) -> None:
-    """Mint devnet test tokens (and, for a wallet, ETH for its gas).
-
-    Example: zktrade faucet --token QUOTE --amount 1000 --wallet alice.wallet
-    """
-    from ..chain.signer import LocalAccount, faucet as give
-
-    if (recipient is None) == (wallet_path is None):
-        raise ProtocolError("name exactly one recipient: --to ADDRESS or --wallet PATH")
-    s = Session(rpc, deployment, keys_dir)
-    if wallet_path is not None:
-        from ..wallet import Wallet
-
-        recipient = LocalAccount.address_of(Wallet.open(wallet_path).meta("account_key"))
-    address = s.pool.token_address(token)
-    give(s.chain, s.pool.token(address), recipient, s.amount(address, amount), gas=wallet_path is not None)
-    console.print(f"minted {amount} {token} to {recipient}" + (" (and ETH for gas)" if wallet_path else ""))
-
-
-@click.command("deposit")
-@wallet_option
-@chain_options
-@click.option("--token", required=True)
-@click.option("--amount", required=True, help="Whole tokens.")
-def deposit(wallet_path, rpc, deployment, keys_dir, token: str, amount: str) -> None:
-    """Shield tokens: they move into the pool as a note only this wallet can spend.
-
-    Example: zktrade deposit --wallet alice.wallet --token QUOTE --amount 1000
-    """
-    s = Session(rpc, deployment, keys_dir)
-    t = s.trader(wallet_path)
-    address = s.pool.token_address(token)
-    with step("deposit and sync"):
-        note = t.deposit(address, s.amount(address, amount))
-    console.print(f"deposited {s.show_amount(note.asset, note.amount)} from {t.address}: note {hex(note.commitment)[:18]}… is {note.status}")
-
-
-@click.command("balance")
-@wallet_option
-@chain_options
-@json_option
-def balance(wallet_path, rpc, deployment, keys_dir, as_json) -> None:
-    """Shielded balances per token (live notes; pending ones in brackets).
-
-    Example: zktrade balance --wallet alice.wallet
-    Example: zktrade balance --wallet alice.wallet --json
-    """
-    s = Session(rpc, deployment, keys_dir)
-    t = s.trader(wallet_path)
-    balances = t.wallet.balances()
-    if as_json:
-        return _print_json({"balances": [
-            {"asset": f"0x{asset:040x}", "symbol": s.pool.symbol_of(asset), "decimals": s.decimals(f"0x{asset:040x}"),
-             "live": str(b["live"]), "pending": str(b["pending"])}
-            for asset, b in sorted(balances.items())]})
-    if not balances:
-        console.print("no notes yet: `zktrade deposit` shields tokens")
-    for asset, b in sorted(balances.items()):
-        pending = f"  (+{s.show_amount(asset, b['pending'])} pending)" if b["pending"] else ""
-        console.print(f"{s.show_amount(asset, b['live'])}{pending}")
+from .common import console, fast_backend_warmup, step
+from .session import Session, print_json, chain_options, json_option, matcher_option, wallet_option
 
 
 # --- orders and matching ---------------------------------------------------------------------
@@ -332,7 +107,7 @@ def order_list(wallet_path, rpc, deployment, keys_dir, matcher_path, as_json) ->
     venue = s.venue(matcher_path)
     if as_json:
         orders = [(Order.from_json(o), o) for o in t.wallet.orders()]
-        return _print_json({"orders": [
+        return print_json({"orders": [
             {"order_id": order.order_id, "side": SIDE_NAMES[order.side], "base_asset": f"0x{order.base_asset:040x}",
              "quote_asset": f"0x{order.quote_asset:040x}", "size": str(order.size),
              "limit_price": str(order.limit_price), "price_scale": PRICE_SCALE, "wallet_status": row["status"],
@@ -362,7 +137,7 @@ def match(rpc, deployment, keys_dir, matcher_path, as_json) -> None:
     s = Session(rpc, deployment, keys_dir)
     rows = s.venue(matcher_path).trades()
     if as_json:
-        return _print_json({"trades": [
+        return print_json({"trades": [
             {"trade_commitment": hex(t.trade.trade_commitment), "buy_order_id": t.trade.buy_order_id,
              "sell_order_id": t.trade.sell_order_id, "base_asset": f"0x{t.trade.fill.base_asset:040x}",
              "quote_asset": f"0x{t.trade.fill.quote_asset:040x}", "base_amount": str(t.trade.fill.base_amount),
@@ -437,4 +212,4 @@ def withdraw(wallet_path, rpc, deployment, keys_dir, matcher_path, token, amount
                   + (f" (relayed, fee {fee} {token})" if relayed else "") + f"; {s.show_amount(change.asset, change.amount)} stay shielded")
 
 
-COMMANDS = (wallet, faucet, deposit, balance, order, match, settle, withdraw)
+COMMANDS = (order, match, settle, withdraw)
