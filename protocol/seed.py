@@ -94,6 +94,11 @@ class WalletKeys:
         """The salt of the wallet's `index`-th order commitment."""
         return derive_field_element(self.seed, f"order/{_index(index)}/salt")
 
+    @property
+    def order_secret(self) -> bytes:
+        """The secret behind every order ticket's owner hash (it authorizes cancels)."""
+        return derive_bytes(self.seed, "order-secret", 32)
+
     def account_key(self, index: int = 0) -> bytes:
         """The secp256k1 key of the wallet's `index`-th chain account, at BIP-44's
         m/44'/60'/0'/0/index as every Ethereum wallet derives it (the same words open it there)."""

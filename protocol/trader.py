@@ -9,6 +9,10 @@ broadcast again as recorded (one nonce: it lands at most once, whatever the toke
 only a transaction never recorded is signed anew. The chain's events are the ground truth
 `sync()` reads.
 
+Every note the trader creates (deposit, received, change) takes its blinding from the wallet's seed
+by derivation index and carries a memo encrypted to the wallet's own viewing key, so the words and
+the chain alone rebuild the wallet (protocol/recovery.py).
+
 Legs of one order form a chain (docs/protocol.md): the first spends the order's collateral
 note, each later one the change note of the previous leg once that settlement has landed, or
 the same note again if the previous fill expired. `prove_leg` refuses to run ahead of the chain.
@@ -17,11 +21,11 @@ the same note again if the previous fill expired. `prove_leg` refuses to run ahe
 import secrets
 
 from circuits.trade import collateral_statement, leg_statement, withdraw_statement
-from zk.field import R
 
 from .chain.signer import LocalAccount, SignedTx, chain_time, crash_point
 from .keys import KeyStore
 from .matcher import owner_hash
+from .memo import CHANGE, DEPOSIT, RECEIVED, NoteMemo, encrypt_memo
 from .messages import LegProof, Order, OrderTicket, Trade, WithdrawRequest, max_payment
 from .notes import Note, deposit_inner, nullifier_of
 from .statements import collateral_inputs, leg_inputs, public_vector, withdraw_inputs
@@ -33,6 +37,13 @@ def _note(record: NoteRecord) -> Note:
     return Note(record.asset, record.amount, record.owner, record.blinding)
 
 
+def note_memo(wallet: Wallet, kind: int, index: int, note: Note, bound_to: int | None = None) -> bytes:
+    """The memo of the wallet's note `index`, encrypted to the wallet's own viewing key and bound
+    to the note's commitment (a deposit's: to its inner hash, docs/wallet.md §2)."""
+    memo = NoteMemo(kind, index, note.asset, note.amount, note.blinding)
+    return encrypt_memo(wallet.viewing_key.public, memo, note.commitment if bound_to is None else bound_to)
+
+
 class Trader:
     """One wallet acting on one pool, with the protocol's circuit keys."""
 
@@ -40,7 +51,7 @@ class Trader:
         self.wallet = wallet
         self.pool = pool
         self.keys = keys
-        self.account = LocalAccount(pool.chain, wallet.meta("account_key"))
+        self.account = LocalAccount(pool.chain, wallet.account_key)
         self.depth = pool.depth
         self.tree = MerkleTree(depth=self.depth)
 
@@ -122,8 +133,10 @@ class Trader:
 
     def deposit(self, token: str, amount: int) -> NoteRecord:
         """Shield `amount` of `token`: the pool computes the commitment from what it received."""
-        note = Note.fresh(int(token, 16), amount, self.wallet.owner)
-        op = self.wallet.begin_operation("deposit", {"token": token, "amount": str(amount)}, [note])
+        index, note = self.wallet.fresh_note(int(token, 16), amount)
+        memo = note_memo(self.wallet, DEPOSIT, index, note, bound_to=deposit_inner(note.owner, note.blinding))
+        op = self.wallet.begin_operation("deposit", {"token": token, "amount": str(amount), "memo": memo.hex()},
+                                         [(index, note)])
         crash_point("deposit-started")
         self._finish_deposit(op)
         self.sync()
@@ -137,7 +150,8 @@ class Trader:
             return
         token, amount = op.payload["token"], int(op.payload["amount"])
         self._send(op_id, "approve", self.pool.approve_call(token, amount))
-        fn = self.pool.deposit_call(token, amount, deposit_inner(record.owner, record.blinding))
+        memo = bytes.fromhex(op.payload.get("memo", ""))
+        fn = self.pool.deposit_call(token, amount, deposit_inner(record.owner, record.blinding), memo)
         signed = self._send(op_id, "deposit", fn)
         received = self.pool.deposited_amount(self.pool.receipt(signed.tx_hash))
         if received != record.amount:
@@ -166,12 +180,12 @@ class Trader:
 
     def place_order(self, side: int, base: str, quote: str, size: int, limit_price: int) -> OrderTicket:
         """A new order and its ticket for the matcher: the collateral proof reveals the note's nullifier."""
-        order = Order(f"o-{secrets.token_hex(4)}", side, int(base, 16), int(quote, 16), size, limit_price,
-                      secrets.randbelow(R))
+        salt_index, salt = self.wallet.fresh_order_salt()
+        order = Order(f"o-{secrets.token_hex(4)}", side, int(base, 16), int(quote, 16), size, limit_price, salt)
         note = self.collateral_note(order)
         public, private = collateral_inputs(self.wallet.spending_key, _note(note), self.tree.path(note.leaf_index), order)
         proof = self.keys.keys(collateral_statement(self.depth)).prove(public, private)
-        self.wallet.add_order(order, note.note_id)
+        self.wallet.add_order(order, note.note_id, salt_index)
         return OrderTicket(order, public.root, public.nullifier, proof, owner_hash(self.wallet.order_secret))
 
     def order(self, order_id: str) -> tuple[Order, dict]:
@@ -207,17 +221,20 @@ class Trader:
         note = self.wallet.note(int(row["note"]))
         if note.status != "live":
             raise WalletError(f"the note backing order {order.order_id} is {note.status}, not live: sync first")
+        received_index, change_index = self.wallet.allocate("note_counter", 2)
         inputs = leg_inputs(self.wallet.spending_key, _note(note), self.tree.path(note.leaf_index), order,
-                            trade.fill, secrets.randbelow(R), secrets.randbelow(R))
+                            trade.fill, self.wallet.note_blinding(received_index), self.wallet.note_blinding(change_index))
         proof = self.keys.keys(leg_statement(self.depth)).prove(inputs.public, inputs.private)
-        leg = LegProof(trade.trade_commitment, order.side, proof, public_vector(inputs.public))
+        memo = (note_memo(self.wallet, RECEIVED, received_index, inputs.received)
+                + note_memo(self.wallet, CHANGE, change_index, inputs.change))
+        leg = LegProof(trade.trade_commitment, order.side, proof, public_vector(inputs.public), memo)
         remaining = int(row["remaining"]) - trade.fill.base_amount
         self.wallet.begin_operation(
             "settle",
             {"trade_commitment": str(trade.trade_commitment), "order_id": order.order_id, "leg": leg.to_json(),
              "nullifier": str(inputs.public.nullifier), "deadline": str(trade.fill.deadline),
              "base_amount": str(trade.fill.base_amount)},
-            [inputs.received, inputs.change],
+            [(received_index, inputs.received), (change_index, inputs.change)],
         )
         self.wallet.update_order(order.order_id, remaining=remaining, status="open" if remaining else "filled")
         crash_point("leg-proven")
@@ -238,13 +255,15 @@ class Trader:
             raise WalletError(f"no single live note of {token} that backs no open order holds {amount}: "
                               "withdraw less, in parts, or cancel an order")
         note = min(candidates, key=lambda n: n.amount)
+        (change_index,) = self.wallet.allocate("note_counter")
         inputs = withdraw_inputs(self.wallet.spending_key, _note(note), self.tree.path(note.leaf_index), amount,
-                                 int(recipient, 16), secrets.randbelow(R),
+                                 int(recipient, 16), self.wallet.note_blinding(change_index),
                                  relayer=int(relayer, 16) if relayer else 0, fee=fee)
         proof = self.keys.keys(withdraw_statement(self.depth)).prove(inputs.public, inputs.private)
-        request = WithdrawRequest(proof, public_vector(inputs.public))
+        request = WithdrawRequest(proof, public_vector(inputs.public),
+                                  note_memo(self.wallet, CHANGE, change_index, inputs.change))
         op = self.wallet.begin_operation("withdraw", {"request": request.to_json(), "relayed": bool(relayer)},
-                                         [inputs.change])
+                                         [(change_index, inputs.change)])
         crash_point("withdraw-proven")
         if not relayer:
             self._send_withdraw(op, request)

@@ -12,7 +12,6 @@ from protocol.chain.client import Chain
 from protocol.chain.deploy import deploy_pool, deploy_test_token
 from protocol.chain.signer import faucet
 from protocol.keys import KeyStore
-from protocol.notes import Note
 from protocol.pool import PoolClient
 from protocol.trader import Trader
 from protocol.wallet import Wallet
@@ -75,9 +74,9 @@ def test_two_leaves_with_equal_commitments_are_two_notes(setting, tmp_path):
     _, pool, _ = setting
     t = trader(setting, tmp_path, "twice", "PLAIN", 200)
     token = pool.deployment.tokens["PLAIN"]
-    note = Note.fresh(int(token, 16), 100, t.wallet.owner)
+    index, note = t.wallet.fresh_note(int(token, 16), 100)
     for _ in range(2):
-        t.wallet.begin_operation("deposit", {"token": token, "amount": "100"}, [note])
+        t.wallet.begin_operation("deposit", {"token": token, "amount": "100"}, [(index, note)])
     t.resume()
     first, second = t.wallet.notes("live")
     assert first.commitment == second.commitment == note.commitment

@@ -1,4 +1,5 @@
-"""Wallet state is money: atomic transitions, operations that survive a crash, no lost notes."""
+"""Wallet state is money: atomic transitions, operations that survive a crash, no lost notes; every
+secret from the sealed words, and only derivation indices in the file."""
 
 import multiprocessing
 import os
@@ -7,7 +8,12 @@ import sqlite3
 import pytest
 
 from protocol.notes import Note
+from protocol.seed import WalletKeys, new_words
+from protocol.vault import ScryptCost, WrongPassphrase
 from protocol.wallet import Wallet, WalletError
+from zk.errors import MalformedInput
+
+FAST = ScryptCost(log_n=10)  # the tests' vault cost; the default (2^15) is measured in test_vault
 
 
 def test_create_open_and_refuse_to_overwrite(tmp_path):
@@ -44,7 +50,7 @@ def test_wallet_and_matcher_files_are_readable_by_their_owner_only(tmp_path):
 
 def test_operation_records_its_notes_before_anything_is_sent(tmp_path):
     w = Wallet.create(tmp_path / "w")
-    change = Note.fresh(asset=7, amount=5, owner=w.owner)
+    change = w.fresh_note(asset=7, amount=5)
     op = w.begin_operation("settle", {"fill": 1}, new_notes=[change])
     assert [n.status for n in w.notes()] == ["pending"]
     assert [o.op_id for o in w.pending_operations()] == [op]
@@ -62,9 +68,9 @@ def test_operation_records_its_notes_before_anything_is_sent(tmp_path):
 
 def test_failed_operation_drops_only_its_pending_notes(tmp_path):
     w = Wallet.create(tmp_path / "w")
-    kept = Note.fresh(1, 10, w.owner)
+    kept = w.fresh_note(1, 10)
     op1 = w.begin_operation("deposit", {}, new_notes=[kept])
-    lost = Note.fresh(1, 20, w.owner)
+    lost = w.fresh_note(1, 20)
     op2 = w.begin_operation("deposit", {}, new_notes=[lost])
     w.advance(op2, "failed")
     assert {n.amount: n.status for n in w.notes()} == {10: "pending", 20: "dropped"}
@@ -73,7 +79,7 @@ def test_failed_operation_drops_only_its_pending_notes(tmp_path):
 
 def test_equal_commitments_are_two_notes_and_a_leaf_is_one_note(tmp_path):
     w = Wallet.create(tmp_path / "w")
-    note = Note.fresh(1, 10, w.owner)
+    note = w.fresh_note(1, 10)
     w.begin_operation("deposit", {}, new_notes=[note])
     w.begin_operation("deposit", {}, new_notes=[note])  # the same commitment again
     first, second = w.notes()
@@ -87,14 +93,14 @@ def test_equal_commitments_are_two_notes_and_a_leaf_is_one_note(tmp_path):
 
 def test_a_wallet_has_its_own_eth_key_and_order_secret(tmp_path):
     a, b = Wallet.create(tmp_path / "a"), Wallet.create(tmp_path / "b")
-    assert a.meta("account_key") != b.meta("account_key") and a.order_secret != b.order_secret
+    assert a.account_key != b.account_key and a.order_secret != b.order_secret
     assert len(a.order_secret) == 32
 
 
 def _crash_inside_transaction(path: str) -> None:
     w = Wallet.open(path)
     with w.transaction() as db:
-        w.add_note(db, Note.fresh(1, 1, w.owner), origin="x")
+        w.add_note(db, *w.fresh_note(1, 1), origin="x")
         os._exit(1)  # killed mid-transaction: nothing may persist
 
 
@@ -107,5 +113,97 @@ def test_a_process_killed_inside_a_transaction_leaves_nothing_half_written(tmp_p
     assert proc.exitcode == 1
     w = Wallet.open(path)
     assert w.notes() == []
-    op = w.begin_operation("deposit", {}, new_notes=[Note.fresh(1, 2, w.owner)])
+    op = w.begin_operation("deposit", {}, new_notes=[w.fresh_note(1, 2)])
     assert w.operation(op).state == "started"
+
+
+def test_the_same_words_make_the_same_wallet(tmp_path):
+    words = new_words()
+    a = Wallet.create(tmp_path / "a", words=words)
+    b = Wallet.create(tmp_path / "b", words=words)
+    keys = WalletKeys.from_words(words)
+    assert a.spending_key == b.spending_key == keys.spending_key
+    assert a.account_key == b.account_key == "0x" + keys.account_key(0).hex()
+    assert a.fresh_note(5, 1)[1] == b.fresh_note(5, 1)[1]  # the same blinding at the same index
+    assert a.order_secret == keys.order_secret
+
+
+def test_a_passphrase_wallet_opens_with_it_only(tmp_path, monkeypatch):
+    path = tmp_path / "alice.wallet"
+    w = Wallet.create(path, passphrase="correct horse", cost=FAST)
+    sk = w.spending_key
+    assert w.protected
+    w.close()
+    assert Wallet.open(path, passphrase="correct horse").spending_key == sk
+    with pytest.raises(WrongPassphrase, match="wrong passphrase"):
+        Wallet.open(path, passphrase="wrong horse")
+    monkeypatch.setenv("ZKTRADE_WALLET_PASSPHRASE", "correct horse")
+    assert Wallet.open(path).spending_key == sk
+    monkeypatch.setenv("ZKTRADE_WALLET_PASSPHRASE", "")
+    with pytest.raises(WrongPassphrase):
+        Wallet.open(path)
+
+
+def test_a_bad_phrase_is_refused_before_any_file_exists(tmp_path):
+    from protocol.errors import InvalidValue
+
+    words = new_words().split()
+    words[3], words[4] = words[4], words[3]
+    with pytest.raises(InvalidValue, match="checksum"):
+        Wallet.create(tmp_path / "w", words=" ".join(words))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_note_not_derived_by_the_wallet_is_refused(tmp_path):
+    """Storing a foreign blinding would need it in the file: notes are made by fresh_note only."""
+    w = Wallet.create(tmp_path / "w")
+    index, note = w.fresh_note(1, 10)
+    with pytest.raises(WalletError, match="not this wallet's note"):
+        w.begin_operation("deposit", {}, new_notes=[(index, Note.fresh(1, 10, w.owner))])
+    with pytest.raises(WalletError, match="not this wallet's note"):
+        w.begin_operation("deposit", {}, new_notes=[(index + 1, note)])
+    assert w.notes() == [] and w.pending_operations() == []
+
+
+def test_derivation_indices_are_never_handed_out_twice(tmp_path):
+    path = tmp_path / "w"
+    w = Wallet.create(path)
+    assert [w.fresh_note(1, 1)[0] for _ in range(3)] == [0, 1, 2]
+    assert w.allocate("note_counter", 2) == [3, 4]
+    assert w.fresh_order_salt()[0] == 0
+    w.close()
+    w = Wallet.open(path)
+    assert w.fresh_note(1, 1)[0] == 5 and w.fresh_order_salt()[0] == 1
+
+
+def test_an_altered_vault_or_payload_is_one_clear_error(tmp_path):
+    path = tmp_path / "w"
+    Wallet.create(path, passphrase="pw", cost=FAST).close()
+    db = sqlite3.connect(path)
+    sealed = db.execute("SELECT value FROM meta WHERE key = 'vault'").fetchone()[0]
+    db.execute("UPDATE meta SET value = ? WHERE key = 'vault'", ("[" * 100_000 + "]" * 100_000,))
+    db.commit()
+    with pytest.raises(MalformedInput, match="nested"):
+        Wallet.open(path, passphrase="pw")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'vault'", (sealed.replace('"log_n": 10', '"log_n": 11'),))
+    db.commit()
+    with pytest.raises(WrongPassphrase):  # a changed header fails like a wrong passphrase
+        Wallet.open(path, passphrase="pw")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'vault'", (sealed,))
+    db.commit()
+    w = Wallet.open(path, passphrase="pw")
+    op = w.begin_operation("deposit", {"a": 1})
+    db.execute("UPDATE operations SET payload = '{\"a\": 1, \"a\": 2}'")
+    db.commit()
+    with pytest.raises(MalformedInput, match="duplicate key"):
+        w.operation(op)
+
+
+def test_a_wallet_of_the_old_layout_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "old.wallet"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO meta VALUES ('version', '2')")
+    db.commit()
+    with pytest.raises(WalletError, match="restore one from its words"):
+        Wallet.open(path)
