@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from zk.jsonio import parse_json
+
 from . import sqlite_db
 from .errors import ProtocolError
 from .messages import LegProof, OrderTicket, Trade, WithdrawRequest
@@ -225,19 +227,34 @@ class MatcherStore:
     def relayed(self, state: str | None = None) -> list[tuple[WithdrawRequest, str, dict, str | None]]:
         """Relayed withdrawals: (request, state, signed transaction, reason)."""
         query = "SELECT request, state, tx, reason FROM relayed" + (" WHERE state = ?" if state else "")
-        return [(WithdrawRequest.from_json(json.loads(r)), st, json.loads(tx), reason)
+        return [(_decode(WithdrawRequest, r, "a relayed withdrawal"), st, _decode(dict, tx, "a relayed transaction"), reason)
                 for r, st, tx, reason in self._conn.execute(query + " ORDER BY updated", (state,) if state else ())]
 
 
 _TRADE_COLS = "trade, deadline, state, buy_leg, sell_leg, tx_hash, raw_tx, reason"
 
 
+def _decode(cls, text: str, what: str):
+    """A stored message read back through the project's capped JSON loader; a row that does not
+    decode (a corrupt or hand-edited book) is one StoreError, never a traceback."""
+    data = parse_json(text, f"matcher book: {what}")
+    try:
+        if cls is dict:
+            if not isinstance(data, dict):
+                raise TypeError("not a JSON object")
+            return data
+        return cls.from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise StoreError(f"matcher book: {what} is corrupt ({type(exc).__name__}: {str(exc):.80}); "
+                         "restore the book from a backup or start a new one") from None
+
+
 def _order_row(row) -> OrderRow:
     ticket, seq, remaining, status = row
-    return OrderRow(OrderTicket.from_json(json.loads(ticket)), int(seq), int(remaining), status)
+    return OrderRow(_decode(OrderTicket, ticket, "an order ticket"), int(seq), int(remaining), status)
 
 
 def _trade_row(row) -> TradeRow:
     trade, deadline, state, buy_leg, sell_leg, tx_hash, raw_tx, reason = row
-    legs = [LegProof.from_json(json.loads(x)) if x else None for x in (buy_leg, sell_leg)]
-    return TradeRow(Trade.from_json(json.loads(trade)), int(deadline), state, legs[0], legs[1], tx_hash, raw_tx, reason)
+    legs = [_decode(LegProof, x, "a settlement leg") if x else None for x in (buy_leg, sell_leg)]
+    return TradeRow(_decode(Trade, trade, "a trade"), int(deadline), state, legs[0], legs[1], tx_hash, raw_tx, reason)

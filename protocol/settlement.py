@@ -20,6 +20,8 @@ binds its address and fee, so it can neither redirect the funds nor change its p
 import json
 from dataclasses import dataclass
 
+from zk.jsonio import parse_json
+
 from .chain.errors import ChainError
 from .chain.signer import LocalAccount, SignedTx, crash_point
 from .errors import ProtocolError
@@ -118,7 +120,7 @@ class SettlementCoordinator:
         if self.pool.trade_settled(c):
             self._settled(c, t.tx_hash)
             return
-        signed = SignedTx.from_json(json.loads(t.raw_tx))
+        signed = SignedTx.from_json(parse_json(t.raw_tx, f"the recorded settlement of trade {c:#x}"))
         fn = self.pool.settle_call(t.buy_leg, t.sell_leg)
         status = self.relayer.status(signed)
         if status == "unknown" and self.relayer.next_nonce() > signed.nonce:

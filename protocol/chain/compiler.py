@@ -21,6 +21,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from zk.cache import cache_dir as zk_cache_dir
+from zk.errors import MalformedInput
+from zk.jsonio import load_json, parse_json
 
 from .errors import CompileError
 
@@ -106,7 +108,7 @@ def _solc_command(pinned: bool = False) -> tuple[tuple[str, ...], str]:
             "no Solidity compiler: install Node.js and run `npm ci` in the project (pinned solc-js), "
             "or put a `solc` binary on PATH"
         )
-    version = json.loads(package.read_text())["version"]
+    version = load_json(package, "solc's package.json").get("version", "?")
     return ("node", str(_SOLC_JS_DRIVER), str(node_modules())), f"solc-js {version}"
 
 
@@ -115,8 +117,20 @@ def _run_solc(std_input: dict, pinned: bool) -> dict:
     proc = subprocess.run(list(command), input=json.dumps(std_input), capture_output=True, text=True)
     if proc.returncode != 0:
         raise CompileError(f"the Solidity compiler failed: {proc.stderr.strip()[:2000]}")
-    result = json.loads(proc.stdout)
+    result = parse_json(proc.stdout, "the Solidity compiler's output")
     return result["output"] if "output" in result else result
+
+
+def _cached(path: Path) -> dict | None:
+    """A cached compiler output, or None if there is none or it does not read back as one (a
+    truncated or altered cache file is compiled again, never trusted)."""
+    if not path.is_file():
+        return None
+    try:
+        out = load_json(path, f"cached compiler output {path}")
+    except MalformedInput:
+        return None
+    return out if isinstance(out, dict) else None
 
 
 def compile_solidity(sources: Mapping[str, str], pinned: bool = False) -> dict[str, Artifact]:
@@ -129,9 +143,8 @@ def compile_solidity(sources: Mapping[str, str], pinned: bool = False) -> dict[s
     _, compiler = _solc_command(pinned)
     key = hashlib.sha256((compiler + json.dumps(std_input, sort_keys=True)).encode()).hexdigest()
     cached = cache_dir() / "solc" / f"{key}.json"
-    if cached.is_file():
-        output = json.loads(cached.read_text())
-    else:
+    output = _cached(cached)
+    if output is None:
         output = _run_solc(std_input, pinned)
         errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
         if errors:
@@ -168,9 +181,8 @@ def compile_vyper(source: str, name: str) -> Artifact:
     compiler = f"vyper {vyper.__version__}"
     key = hashlib.sha256((compiler + EVM_VERSION + source).encode()).hexdigest()
     cached = cache_dir() / "vyper" / f"{key}.json"
-    if cached.is_file():
-        out = json.loads(cached.read_text())
-    else:
+    out = _cached(cached)
+    if out is None:
         from vyper.compiler.settings import Settings
 
         try:

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from zk.errors import MalformedInput
+from zk.jsonio import load_json
 from zk.export.vyper import vyper_verifier
 from zk.groth16.data import VerifyingKey
 
@@ -83,9 +84,11 @@ class Deployment:
     @classmethod
     def load(cls, path: str | Path) -> "Deployment":
         try:
-            data = json.loads(Path(path).read_text())
+            data = load_json(path, f"deployment {path}", max_bytes=1 << 20, max_depth=3)
+            if not isinstance(data, dict):
+                raise TypeError("not a JSON object")
             return cls(**data)
-        except (OSError, ValueError, TypeError) as exc:
+        except (MalformedInput, TypeError) as exc:
             raise ChainError(f"cannot read the deployment {path}: {exc} (run `zktrade deploy` first)") from None
 
 

@@ -16,11 +16,15 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from zk.errors import MalformedInput
+from zk.jsonio import load_json, parse_json
+
 from .compiler import node_modules
 from .errors import ChainError
 
 DEFAULT_DIR = Path(".zktrade-devnet")
 STATE_FILE = "devnet.json"
+MAX_ANSWER = 16 << 20  # bytes of one JSON-RPC answer read (a block with its transactions fits)
 LOG_FILE = "anvil.log"
 HARDFORK = "prague"  # what the embedded chain runs
 START_TIMEOUT = 15.0
@@ -62,7 +66,9 @@ def rpc(url: str, method: str, params: list | None = None, timeout: float = 2.0)
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        answer = json.loads(response.read())
+        answer = parse_json(response.read(MAX_ANSWER + 1), f"{method} answer from {url}", max_bytes=MAX_ANSWER)
+    if not isinstance(answer, dict) or ("error" not in answer and "result" not in answer):
+        raise DevnetError(f"{method} at {url}: not a JSON-RPC answer")
     if "error" in answer:
         raise DevnetError(f"{method} at {url}: {answer['error']}")
     return answer["result"]
@@ -71,7 +77,7 @@ def rpc(url: str, method: str, params: list | None = None, timeout: float = 2.0)
 def is_healthy(url: str) -> bool:
     try:
         return int(rpc(url, "eth_chainId"), 16) > 0
-    except (OSError, ValueError, DevnetError):
+    except (OSError, ValueError, DevnetError, MalformedInput):
         return False
 
 
@@ -97,7 +103,10 @@ def status(directory: Path = DEFAULT_DIR) -> Devnet | None:
     path = _state_path(directory)
     if not path.is_file():
         return None
-    devnet = Devnet(**json.loads(path.read_text()))
+    try:
+        devnet = Devnet(**load_json(path, "devnet state file", max_bytes=1 << 16, max_depth=2))
+    except (TypeError, MalformedInput) as exc:
+        raise DevnetError(f"{path} is not a devnet state file ({exc}): remove it, then `zktrade devnet up`") from None
     if not _is_anvil(devnet.pid):
         path.unlink()
         return None

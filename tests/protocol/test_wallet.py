@@ -207,3 +207,70 @@ def test_a_wallet_of_the_old_layout_is_refused_with_what_to_do(tmp_path):
     db.commit()
     with pytest.raises(WalletError, match="restore one from its words"):
         Wallet.open(path)
+
+
+# --- the CLI, as a user runs it (subprocesses) ------------------------------------------------
+
+
+def _words_shown(stderr: str) -> str:
+    """The seed phrase `wallet create` shows: the one line of 24 BIP-39 words."""
+    from mnemonic import Mnemonic
+
+    english = Mnemonic("english")
+    lines = [line.strip() for line in stderr.splitlines() if len(line.split()) == 24 and english.check(line.strip())]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def test_cli_create_shows_the_words_once_and_opens_with_its_passphrase_only(tmp_path):
+    from ..support.tools import assert_one_line_error, zktrade
+
+    right, wrong = {"ZKTRADE_WALLET_PASSPHRASE": "pw one"}, {"ZKTRADE_WALLET_PASSPHRASE": "pw two"}
+    created = zktrade("wallet", "create", "a.wallet", cwd=tmp_path, env=right)
+    assert created.returncode == 0, created.stderr
+    assert "Write these words down" in created.stderr and "created a.wallet" in created.stdout
+    words = _words_shown(created.stderr)
+    assert words not in created.stdout
+    assert (tmp_path / "a.wallet").stat().st_mode & 0o777 == 0o600
+    keys = WalletKeys.from_words(words)
+    shown = zktrade("wallet", "export-viewing-key", "--wallet", "a.wallet", cwd=tmp_path, env=right)
+    assert shown.returncode == 0, shown.stderr
+    assert keys.viewing_key.export() in shown.stdout and f"{keys.owner:#066x}" in shown.stdout
+    refused = zktrade("wallet", "export-viewing-key", "--wallet", "a.wallet", cwd=tmp_path, env=wrong)
+    assert_one_line_error(refused, "wrong passphrase")
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
+    again = zktrade("wallet", "create", "a.wallet", cwd=tmp_path, env=right)
+    assert_one_line_error(again, "already exists")
+
+
+def test_cli_no_passphrase_is_explicit_and_said_on_creation(tmp_path):
+    from ..support.tools import zktrade
+
+    created = zktrade("wallet", "create", "dev.wallet", "--no-passphrase", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert "anyone who can read this file can spend its notes" in " ".join(created.stderr.split())
+    assert "(no passphrase)" in created.stdout
+    assert (tmp_path / "dev.wallet").stat().st_mode & 0o777 == 0o600
+    keys = WalletKeys.from_words(_words_shown(created.stderr))
+    # No passphrase is asked for (whatever the environment says).
+    shown = zktrade("wallet", "export-viewing-key", "--wallet", "dev.wallet", cwd=tmp_path,
+                    env={"ZKTRADE_WALLET_PASSPHRASE": "ignored"})
+    assert shown.returncode == 0 and keys.viewing_key.export() in shown.stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("wallet", "restore", "r.wallet", "--words", "abandon " * 23 + "zoo"), "not a valid BIP-39"),
+    (("wallet", "restore", "r.wallet", "--words", "not words at all"), "not a valid BIP-39"),
+    (("wallet", "audit", "--viewing-key", "zkview1:1234", "--owner", "0x1"), "not a viewing key"),
+    (("wallet", "audit", "--viewing-key", "zkview1:" + "ab" * 32, "--owner", "nope"), "--owner must be"),
+    (("wallet", "export-viewing-key", "--wallet", "nobody.wallet"), "create one with"),
+    (("wallet", "export-viewing-key", "--wallet", "junk.wallet"), "not a usable wallet database"),
+])
+def test_cli_wallet_commands_refuse_bad_input_in_one_line(tmp_path, args, fragment):
+    from ..support.tools import assert_one_line_error, zktrade
+
+    (tmp_path / "junk.wallet").write_bytes(b"\x00garbage" * 512)
+    result = zktrade(*args, cwd=tmp_path, env={"ZKTRADE_WALLET_PASSPHRASE": "x"})
+    assert_one_line_error(result, fragment)
+    assert result.returncode == 1
+    assert not (tmp_path / "r.wallet").exists()
