@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from circuits.trade import leg_statement, withdraw_statement
 from protocol.chain.client import Chain
@@ -229,9 +229,9 @@ class PoolMachine(RuleBasedStateMachine):
 def test_the_pool_keeps_its_invariants(env, record_property):
     PoolMachine.env = env
     before = sum(COUNT[k] for k in RULES)
-    run = settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
-                   suppress_health_check=list(HealthCheck))(PoolMachine.TestCase)
-    run().runTest()
+    run_state_machine_as_test(PoolMachine, settings=settings(
+        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck)))
     steps = sum(COUNT[k] for k in RULES) - before
     summary = ", ".join(f"{k} {v}" for k, v in sorted(COUNT.items()))
     print(f"\ninvariant machine: {EXAMPLES} examples of up to {STEPS} steps: {steps} steps run ({summary})")
