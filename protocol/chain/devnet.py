@@ -105,6 +105,10 @@ def status(directory: Path = DEFAULT_DIR) -> Devnet | None:
         return None
     try:
         devnet = Devnet(**load_json(path, "devnet state file", max_bytes=1 << 16, max_depth=2))
+        # Verify every field's type and range before a pid is signalled or a URL is dialled
+        if not (type(devnet.pid) is int and 0 < devnet.pid <= 1 << 22 and type(devnet.port) is int
+                and 0 < devnet.port < 1 << 16 and isinstance(devnet.url, str) and isinstance(devnet.log, str)):
+            raise TypeError("a field has the wrong type or range")
     except (TypeError, MalformedInput) as exc:
         raise DevnetError(f"{path} is not a devnet state file ({exc}): remove it, then `zktrade devnet up`") from None
     if not _is_anvil(devnet.pid):

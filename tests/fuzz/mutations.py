@@ -123,8 +123,10 @@ def _without(obj: dict, key) -> dict:
     return {k: v for k, v in obj.items() if k != key}
 
 
-def fuzz(name: str, reader: Callable[[bytes], object], mutations, examples: int, capsys) -> Counter:
-    """Feed `examples` (scaled) mutated inputs to `reader`; fail on any non-user error."""
+def fuzz(name: str, reader: Callable[[bytes], object], mutations, examples: int, capsys,
+         errors: tuple[type[Exception], ...] = (ZkError,)) -> Counter:
+    """Feed `examples` (scaled) mutated inputs to `reader`; fail on any error but `errors`
+    (the proof system's readers: ZkError; the trading system's files: any UserError)."""
     outcomes: Counter = Counter()
 
     @settings(max_examples=budget(examples), deadline=None, database=None,
@@ -134,7 +136,7 @@ def fuzz(name: str, reader: Callable[[bytes], object], mutations, examples: int,
         kind, data = case
         try:
             reader(data)
-        except ZkError as exc:
+        except errors as exc:
             assert str(exc), f"{kind}: empty message"
             outcomes[f"refused ({type(exc).__name__})"] += 1
         else:
