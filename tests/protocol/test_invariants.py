@@ -40,8 +40,8 @@ from ..support.chain_time import advance_time
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = int(os.environ.get("ZKTRADE_INVARIANT_EXAMPLES", "2"))
-STEPS = int(os.environ.get("ZKTRADE_INVARIANT_STEPS", "10" if "ZKTRADE_INVARIANT_EXAMPLES" in os.environ else "6"))
+EXAMPLES = int(os.environ.get("ZKTRADE_INVARIANT_EXAMPLES", "4"))
+STEPS = int(os.environ.get("ZKTRADE_INVARIANT_STEPS", "10" if "ZKTRADE_INVARIANT_EXAMPLES" in os.environ else "8"))
 ROOT_MAX_AGE = 600  # seconds a superseded root stays accepted (small, so a rule can outlive it)
 KEYS = (1001, 1002)  # two owners' spending keys
 PRICE = 2  # quote per base, for every order here

@@ -168,3 +168,51 @@ def test_a_deleted_wallet_is_restored_from_its_words_and_spends(traded, tmp_path
     assert market.pool.token_balance(base, recipient) == 4
     assert change.status == "live" and change.key_index == int(traded.counter)
     assert w.balances()[int(base, 16)]["live"] == traded.balances[int(base, 16)]["live"] - 4
+
+
+@pytest.mark.node
+def test_cli_restore_from_words_on_a_devnet(protocol_keys, tmp_path):
+    """The commands a user types: create (words on stderr), deposit, lose the file, restore
+    from the words, see the same balance; an auditor's listing; a wrong passphrase is one line."""
+    import json
+
+    from mnemonic import Mnemonic
+
+    from ..support.tools import assert_one_line_error, zktrade
+
+    require_anvil()
+    node = devnet.up(tmp_path / "devnet")
+    pw = {"ZKTRADE_WALLET_PASSPHRASE": "pw"}
+    chain_args = ["--rpc", node.url, "--keys", str(protocol_keys)]
+
+    def run(*args, env=pw, chain=True):
+        done = zktrade(*args, *(chain_args if chain else []), cwd=tmp_path, env=env)
+        assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
+        return done
+
+    try:
+        run("deploy")
+        created = run("wallet", "create", "erin.wallet", chain=False)
+        english = Mnemonic("english")
+        (words,) = [line.strip() for line in created.stderr.splitlines() if english.check(line.strip())]
+        run("faucet", "--token", "QUOTE", "--amount", "50", "--wallet", "erin.wallet")
+        run("deposit", "--wallet", "erin.wallet", "--token", "QUOTE", "--amount", "30")
+        run("deposit", "--wallet", "erin.wallet", "--token", "QUOTE", "--amount", "12")
+        before = json.loads(run("balance", "--wallet", "erin.wallet", "--json").stdout)
+        assert_one_line_error(zktrade("balance", "--wallet", "erin.wallet", *chain_args, cwd=tmp_path,
+                                      env={"ZKTRADE_WALLET_PASSPHRASE": "not pw"}), "wrong passphrase")
+        keys = run("wallet", "export-viewing-key", "--wallet", "erin.wallet", chain=False).stdout.split()
+        viewing_key, owner = keys[keys.index("key:") + 1], keys[keys.index("tag:") + 1]
+        for p in list(tmp_path.iterdir()):
+            if p.name.startswith("erin.wallet"):
+                p.unlink()
+        restored = run("wallet", "restore", "erin2.wallet", "--words", words)
+        assert "2 note(s) found on chain, 2 live" in restored.stdout
+        assert json.loads(run("balance", "--wallet", "erin2.wallet", "--json").stdout) == before
+        audit = json.loads(run("wallet", "audit", "--viewing-key", viewing_key, "--owner", owner, "--json").stdout)
+        assert sorted(int(n["amount"]) for n in audit["notes"]) == [12 * 10**18, 30 * 10**18]
+        assert {n["kind"] for n in audit["notes"]} == {"deposit"}
+        again = zktrade("wallet", "restore", "erin2.wallet", "--words", words, *chain_args, cwd=tmp_path, env=pw)
+        assert_one_line_error(again, "already exists")
+    finally:
+        devnet.down(tmp_path / "devnet")

@@ -36,8 +36,8 @@ def cli(tmp_path_factory, protocol_keys):
         return " ".join((done.stdout + done.stderr).split())  # rich wraps long lines
 
     run("deploy")
-    run("wallet", "create", "alice.wallet")
-    run("wallet", "create", "bob.wallet")
+    run("wallet", "create", "alice.wallet", "--no-passphrase")
+    run("wallet", "create", "bob.wallet", "--no-passphrase")
     run("faucet", "--token", "QUOTE", "--amount", "1000", "--wallet", "alice.wallet")
     run("faucet", "--token", "BASE", "--amount", "10", "--wallet", "bob.wallet")
     yield run, work
