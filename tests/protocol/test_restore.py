@@ -2,7 +2,6 @@
 chain alone, with real proofs on the real pool (the embedded chain, and anvil when installed);
 and the wallet file on disk holds no plaintext secret."""
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
