@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from zk.errors import MalformedInput
-from zk.export.vyper import vyper_verifier
+from zk.verifier_contracts.vyper import vyper_verifier
 from zk.groth16.data import VerifyingKey
 
 from ..params import ROOT_MAX_AGE, TREE_DEPTH

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from circuits import registry
-from circuits.export import export_circom
+from circuits.iden3_export import export_circom
 from circuits.gadgets.merkle import merkle_root
 from zk.field import R
 from zk.formats.r1cs_bin import read_r1cs
