@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..builder import Api, Statement, Var
 from ..gadgets.comparators import assert_less_or_equal_gadget
 from .params import PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
-from .spend import MerklePath, OrderTerms, SpentNote, committed_order_gadget, owned_note_gadget, path_sizes
+from .spend import MerklePath, OrderTerms, SpentNote, committed_order_gadget, owned_note_gadget, trade_statement
 from .values import nullifier_of_gadget
 
 
@@ -55,9 +55,7 @@ def collateral_public_inputs(pub: CollateralPublic) -> list:
 
 def collateral_statement(depth: int = TREE_DEPTH) -> Statement:
     """The collateral circuit for a tree of this depth (20 on chain; small depths for tests)."""
-    return Statement(
-        f"collateral{'' if depth == TREE_DEPTH else f'_d{depth}'}",
-        "an owned note in the tree covers an order's maximum payment",
-        CollateralPublic, CollateralPrivate, define_collateral, collateral_public_inputs,
-        sizes=path_sizes(depth),
+    return trade_statement(
+        "collateral", "an owned note in the tree covers an order's maximum payment",
+        CollateralPublic, CollateralPrivate, define_collateral, collateral_public_inputs, depth,
     )

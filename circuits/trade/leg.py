@@ -24,7 +24,7 @@ from ..builder import Api, Statement, Var
 from ..gadgets.bits import range_check_gadget
 from ..gadgets.comparators import assert_less_or_equal_gadget
 from .params import AMOUNT_BITS, DEADLINE_BITS, PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
-from .spend import MerklePath, OrderTerms, SpentNote, committed_order_gadget, owned_note_gadget, path_sizes
+from .spend import MerklePath, OrderTerms, SpentNote, committed_order_gadget, owned_note_gadget, trade_statement
 from .values import (
     note_commitment_gadget,
     nullifier_of_gadget,
@@ -117,9 +117,7 @@ def leg_public_inputs(pub: LegPublic) -> list:
 
 def leg_statement(depth: int = TREE_DEPTH) -> Statement:
     """The settlement-leg circuit for a tree of this depth (20 on chain; small depths for tests)."""
-    return Statement(
-        f"leg{'' if depth == TREE_DEPTH else f'_d{depth}'}",
-        "one party's side of a settlement: spends a note, pays the fill, receives and keeps change",
-        LegPublic, LegPrivate, define_leg, leg_public_inputs,
-        sizes=path_sizes(depth),
+    return trade_statement(
+        "leg", "one party's side of a settlement: spends a note, pays the fill, receives and keeps change",
+        LegPublic, LegPrivate, define_leg, leg_public_inputs, depth,
     )

@@ -8,12 +8,14 @@ the flat field order, so the circuits (their R1CS digests, hence their keys) are
 flat declarations they replace.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from ..builder import Api, Value, Var
+from ..builder import Api, Statement, Value, Var
 from ..gadgets.bits import range_check_gadget
 from ..gadgets.merkle import merkle_membership_gadget
-from .params import AMOUNT_BITS, PRICE_BITS
+from .params import AMOUNT_BITS, PRICE_BITS, TREE_DEPTH
 from .values import note_commitment_gadget, order_commitment_gadget, owner_of_gadget
 
 
@@ -47,9 +49,14 @@ class OrderTerms:
     salt: Var
 
 
-def path_sizes(depth: int) -> dict[str, int]:
-    """The `sizes` of a statement whose `path` is a MerklePath in a tree of this depth."""
-    return {"path.siblings": depth, "path.path_bits": depth}
+def trade_statement(name: str, description: str, public: type, private: type,
+                    define: Callable[[Api, Any, Any], None], public_inputs: Callable[[Any], list],
+                    depth: int) -> Statement:
+    """A protocol statement whose `path` is a MerklePath in a tree of this depth: named `name`
+    at the pool's depth (TREE_DEPTH, what the registry and the contracts use), `name_dN` at a
+    test depth, so keys for the two are never confused."""
+    return Statement(name if depth == TREE_DEPTH else f"{name}_d{depth}", description, public, private, define,
+                     public_inputs, sizes={"path.siblings": depth, "path.path_bits": depth})
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..builder import Api, Statement, Var
 from ..gadgets.bits import range_check_gadget
 from .params import AMOUNT_BITS, TREE_DEPTH
-from .spend import MerklePath, SpentNote, owned_note_gadget, path_sizes
+from .spend import MerklePath, SpentNote, owned_note_gadget, trade_statement
 from .values import note_commitment_gadget, nullifier_of_gadget
 
 
@@ -74,9 +74,7 @@ def withdraw_public_inputs(pub: WithdrawPublic) -> list:
 
 def withdraw_statement(depth: int = TREE_DEPTH) -> Statement:
     """The withdraw circuit for a tree of this depth (20 on chain; small depths for tests)."""
-    return Statement(
-        f"withdraw{'' if depth == TREE_DEPTH else f'_d{depth}'}",
-        "spend a note to an address, maybe through a paid relayer, keeping the change in a new note",
-        WithdrawPublic, WithdrawPrivate, define_withdraw, withdraw_public_inputs,
-        sizes=path_sizes(depth),
+    return trade_statement(
+        "withdraw", "spend a note to an address, maybe through a paid relayer, keeping the change in a new note",
+        WithdrawPublic, WithdrawPrivate, define_withdraw, withdraw_public_inputs, depth,
     )
