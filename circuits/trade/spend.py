@@ -40,7 +40,7 @@ class MerklePath:
 
 @dataclass(frozen=True)
 class OrderTerms:
-    """An order's committed terms but its side (public in a leg, private in collateral)."""
+    """An order's committed terms except its side (public in a leg, private in collateral)."""
 
     base_asset: Var
     quote_asset: Var
