@@ -18,6 +18,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from zk.errors import UserError
 
@@ -39,37 +40,46 @@ class BenchToolError(UserError):
     """A pinned npm tool failed or is missing."""
 
 
+class CircomFiles:
+    """The files circom2 and snarkjs make of one circuit in one folder, named by its stem: what
+    the bench's circuits (Artefacts) and the tests' (tests/support/circom.py) both hold."""
+
+    directory: Path
+    stem: str
+
+    @property
+    def r1cs(self) -> Path:
+        return self.directory / f"{self.stem}.r1cs"
+
+    @property
+    def wasm(self) -> Path:
+        return self.directory / f"{self.stem}_js" / f"{self.stem}.wasm"
+
+    @property
+    def wtns(self) -> Path:
+        return self.directory / f"{self.stem}.wtns"
+
+    @property
+    def zkey(self) -> Path:
+        return self.directory / f"{self.stem}.zkey"
+
+    @property
+    def vk_json(self) -> Path:
+        return self.directory / "verification_key.json"
+
+
 @dataclass(frozen=True)
-class Artefacts:
+class Artefacts(CircomFiles):
     """One benchmark circuit and the files every prover reads."""
 
     log_size: int
     depth: int
     directory: Path
-
-    @property
-    def r1cs(self) -> Path:
-        return self.directory / "merkle.r1cs"
-
-    @property
-    def wasm(self) -> Path:
-        return self.directory / "merkle_js" / "merkle.wasm"
+    stem: ClassVar[str] = "merkle"
 
     @property
     def input_json(self) -> Path:
         return self.directory / "input.json"
-
-    @property
-    def wtns(self) -> Path:
-        return self.directory / "merkle.wtns"
-
-    @property
-    def zkey(self) -> Path:
-        return self.directory / "merkle.zkey"
-
-    @property
-    def vk_json(self) -> Path:
-        return self.directory / "verification_key.json"
 
     @property
     def n_constraints(self) -> int:

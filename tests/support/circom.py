@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from protocol.bench.artefacts import circom2_compile, powers_of_tau, run_node_tool, snarkjs_keys, snarkjs_witness
+from protocol.bench.artefacts import (CircomFiles, circom2_compile, powers_of_tau, run_node_tool, snarkjs_keys,
+                                      snarkjs_witness)
 
 from .tools import ROOT, node_tool
 
@@ -53,37 +54,31 @@ WITNESS_INPUTS = {
 
 
 @dataclass(frozen=True)
-class Circuit:
+class Circuit(CircomFiles):
+    """A fixture circuit's files (r1cs, wasm, wtns, zkey, vk_json from CircomFiles) and its input."""
+
     dir: Path
     name: str
     input: dict
 
+    @property
+    def directory(self) -> Path:
+        return self.dir
+
+    @property
+    def stem(self) -> str:
+        return self.name
+
     def path(self, suffix: str) -> Path:
         return self.dir / f"{self.name}{suffix}"
-
-    @property
-    def r1cs(self) -> Path:
-        return self.path(".r1cs")
-
-    @property
-    def wasm(self) -> Path:
-        return self.dir / f"{self.name}_js" / f"{self.name}.wasm"
-
-    @property
-    def wtns(self) -> Path:
-        return self.path(".wtns")
 
     @property
     def zkey_initial(self) -> Path:
         return self.path("_0.zkey")  # `snarkjs groth16 setup`: δ = γ = 1, no contribution
 
     @property
-    def zkey(self) -> Path:
-        return self.path(".zkey")
-
-    @property
     def vk(self) -> Path:
-        return self.dir / "verification_key.json"
+        return self.vk_json
 
     @property
     def proof(self) -> Path:
