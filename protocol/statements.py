@@ -7,8 +7,9 @@ computes nothing the prover could not compute natively here) plus the notes the 
 
 from dataclasses import dataclass
 
+from circuits.trade import spend
 from circuits.trade.collateral import CollateralPrivate, CollateralPublic, collateral_public_inputs
-from circuits.trade.leg import LegPrivate, LegPublic, leg_public_inputs
+from circuits.trade.leg import FillAmounts, LegPrivate, LegPublic, leg_public_inputs
 from circuits.trade.withdraw import WithdrawPrivate, WithdrawPublic, withdraw_public_inputs
 
 from .errors import InvalidValue
@@ -38,18 +39,27 @@ def _check_owner(sk: int, note: Note) -> None:
         raise InvalidValue("the note belongs to another key: it cannot be spent with this wallet's key")
 
 
+def _spent_note(sk: int, note: Note) -> spend.SpentNote:
+    """The statements' input for spending `note` with key `sk` (refused if the key is not its owner's)."""
+    _check_owner(sk, note)
+    return spend.SpentNote(sk=sk, asset=note.asset, amount=note.amount, blinding=note.blinding)
+
+
+def _path(path: MerklePath) -> spend.MerklePath:
+    return spend.MerklePath(siblings=list(path.siblings), path_bits=list(path.path_bits))
+
+
+def _terms(order: Order) -> spend.OrderTerms:
+    return spend.OrderTerms(base_asset=order.base_asset, quote_asset=order.quote_asset, size=order.size,
+                            limit_price=order.limit_price, salt=order.salt)
+
+
 def collateral_inputs(sk: int, note: Note, path: MerklePath, order: Order) -> tuple[CollateralPublic, CollateralPrivate]:
     """The collateral statement for `order`, backed by `note` at `path`: it reveals the note's
     nullifier, which the order's first leg will reveal too."""
-    _check_owner(sk, note)
+    private = CollateralPrivate(note=_spent_note(sk, note), path=_path(path), side=order.side, order=_terms(order))
     public = CollateralPublic(root=path.root, order_commitment=order.commitment,
                               nullifier=nullifier_of(note.commitment, path.leaf_index, sk))
-    private = CollateralPrivate(
-        sk=sk, asset=note.asset, amount=note.amount, blinding=note.blinding,
-        siblings=list(path.siblings), path_bits=list(path.path_bits),
-        side=order.side, base_asset=order.base_asset, quote_asset=order.quote_asset,
-        size=order.size, limit_price=order.limit_price, salt=order.salt,
-    )
     return public, private
 
 
@@ -63,7 +73,7 @@ def leg_payment(order: Order, fill: Fill) -> tuple[int, int]:
 def leg_inputs(sk: int, note: Note, path: MerklePath, order: Order, fill: Fill,
                received_blinding: int, change_blinding: int) -> LegInputs:
     """The settlement-leg statement of `order`'s owner for `fill`, spending `note` at `path`."""
-    _check_owner(sk, note)
+    spent = _spent_note(sk, note)
     if not 0 <= fill.deadline < 1 << DEADLINE_BITS:
         raise InvalidValue(f"a fill's deadline must be unix seconds below 2^{DEADLINE_BITS}, got {fill.deadline}")
     payment, amount_received = leg_payment(order, fill)
@@ -82,11 +92,8 @@ def leg_inputs(sk: int, note: Note, path: MerklePath, order: Order, fill: Fill,
         deadline=fill.deadline,
     )
     private = LegPrivate(
-        sk=sk, asset=note.asset, amount=note.amount, blinding=note.blinding,
-        siblings=list(path.siblings), path_bits=list(path.path_bits),
-        base_asset=order.base_asset, quote_asset=order.quote_asset, size=order.size,
-        limit_price=order.limit_price, order_salt=order.salt,
-        base_amount=fill.base_amount, quote_amount=fill.quote_amount, trade_salt=fill.trade_salt,
+        note=spent, path=_path(path), order=_terms(order),
+        fill=FillAmounts(base_amount=fill.base_amount, quote_amount=fill.quote_amount, trade_salt=fill.trade_salt),
         received_blinding=received_blinding, change_blinding=change_blinding,
     )
     return LegInputs(public, private, received, change)
@@ -110,10 +117,8 @@ def withdraw_inputs(sk: int, note: Note, path: MerklePath, amount: int, recipien
         asset=note.asset, amount=amount, recipient=recipient, relayer=relayer, fee=fee,
         change_commitment=change.commitment,
     )
-    private = WithdrawPrivate(
-        sk=sk, note_amount=note.amount, blinding=note.blinding, siblings=list(path.siblings),
-        path_bits=list(path.path_bits), change_blinding=change_blinding,
-    )
+    private = WithdrawPrivate(sk=sk, note_amount=note.amount, blinding=note.blinding, path=_path(path),
+                              change_blinding=change_blinding)
     return WithdrawInputs(public, private, change)
 
 

@@ -145,3 +145,37 @@ def test_every_project_error_is_a_user_error():
     assert {"zk.errors.ZkError", "circuits.registry.UnknownCircuit", "protocol.errors.ProtocolError",
             "protocol.chain.errors.ChainError", "protocol.bench.artefacts.BenchToolError"} <= set(errors)
     assert [name for name, is_user_error in sorted(errors.items()) if not is_user_error] == []
+
+
+def test_circuits_are_added_in_one_table():
+    """circuits/registry.py's CIRCUITS is the only list of circuits: no other module makes a table
+    entry or registers anything, and no module of circuits imports the registry back."""
+    makers = set()
+    for module, is_package in MODULES.items():
+        path = ROOT.joinpath(*module.split("."), "__init__.py") if is_package else ROOT.joinpath(*module.split(".")).with_suffix(".py")
+        for node in ast.walk(ast.parse(path.read_text())):
+            called = node.func if isinstance(node, ast.Call) else None
+            name = getattr(called, "id", None) or getattr(called, "attr", None)
+            if name in ("Entry", "register") or (isinstance(node, ast.FunctionDef) and node.name == "register"):
+                makers.add(module)
+    assert makers == {"circuits.registry"}
+    assert [m for m in MODULES if m.startswith("circuits.") and "circuits.registry" in GRAPH[m]] == []
+
+
+def test_the_circuit_table_lists_the_circuits_the_cli_has_always_listed():
+    """`zktrade circuit list` shows these (v2 made the 6- and 7-input stand-ins 7 and 8 inputs)."""
+    from circuits import registry
+
+    assert registry.names() == ["collateral", "cubic", "free_publics7", "free_publics8", "gates300", "gates300x0",
+                                "gates64x32", "leg", "merkle20", "merkle4", "poseidon2", "range64", "withdraw"]
+
+
+def test_no_test_accepts_any_exception():
+    """`pytest.raises(Exception)` passes on any error, a typo included: tests name the error they expect."""
+    broad = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "raises" and node.args
+                    and getattr(node.args[0], "id", None) in ("Exception", "BaseException")):
+                broad.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert broad == []

@@ -70,24 +70,21 @@ The `Api` (costs in constraints; "bit" means the caller has made it boolean):
   scope(name)                                     `with api.scope("merkle"):` labels constraints
                                                   "statement/merkle/..." for errors and breakdowns
 
-Inputs nest: a field typed with another dataclass is that dataclass's fields, so a `Note` or a
-`MerklePath` is declared once and reused by every statement. A field listed in `sizes` (by its
-dotted path, `"path.siblings"`) is a list of that many variables or structs; every other field is
-one. Inputs are named by their path (`note.asset`, `path.siblings[3]`) in errors, wire names and
+Inputs nest: a field typed with another dataclass is that dataclass's fields, so a note or a
+Merkle path is declared once and reused by every statement (circuits/trade/spend.py declares the
+protocol's: `SpentNote`, `MerklePath`, `OrderTerms`). A field listed in `sizes` (by its dotted
+path, `"path.siblings"`) is a list of that many variables or structs; every other field is one.
+Inputs are named by their path (`note.asset`, `path.siblings[3]`) in errors, wire names and
 `public_names`, and given to `witness` as nested mappings:
 
     @dataclass(frozen=True)
-    class MerklePath:
-        siblings: list[Var]
-        bits: list[Var]
+    class LegPrivate:
+        note: SpentNote             # sk, asset, amount, blinding
+        path: MerklePath            # siblings, path_bits
+        ...
 
-    @dataclass(frozen=True)
-    class SpendPrivate:
-        note: Note                  # a dataclass of Vars declared once
-        path: MerklePath
-
-    Statement(..., sizes={"path.siblings": 20, "path.bits": 20})
-    statement.witness({"root": ..., "note": {"asset": 1, ...}, "path": {"siblings": [...], ...}})
+    Statement(..., sizes={"path.siblings": 20, "path.path_bits": 20})
+    statement.witness({"root": ..., "note": {"sk": 5, "asset": 1, ...}, "path": {"siblings": [...], ...}})
 
 Wire order: wire 0 is the constant one, then the public inputs in `public_inputs` order, then the
 private inputs in field order (nested dataclasses field by field, lists element by element), then

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..builder import Api, Statement, Var
 from ..gadgets.comparators import assert_less_or_equal_gadget
 from .params import PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
-from .spend import committed_order_gadget, owned_note_gadget
+from .spend import MerklePath, OrderTerms, SpentNote, committed_order_gadget, owned_note_gadget, trade_statement
 from .values import nullifier_of_gadget
 
 
@@ -27,34 +27,25 @@ class CollateralPublic:
 
 @dataclass(frozen=True)
 class CollateralPrivate:
-    sk: Var
-    asset: Var
-    amount: Var
-    blinding: Var
-    siblings: list[Var]
-    path_bits: list[Var]
+    note: SpentNote
+    path: MerklePath
     side: Var
-    base_asset: Var
-    quote_asset: Var
-    size: Var
-    limit_price: Var
-    salt: Var
+    order: OrderTerms
 
 
 def define_collateral(api: Api, pub: CollateralPublic, priv: CollateralPrivate) -> None:
-    note = owned_note_gadget(api, pub.root, priv.sk, priv.asset, priv.amount, priv.blinding,
-                             priv.siblings, priv.path_bits)
-    committed_order_gadget(api, pub.order_commitment, priv.side, priv.base_asset, priv.quote_asset, priv.size,
-                           priv.limit_price, priv.salt)
+    note, order, side = priv.note, priv.order, priv.side
+    owned = owned_note_gadget(api, pub.root, note, priv.path)
+    committed_order_gadget(api, pub.order_commitment, side, order)
     with api.scope("collateral"):
         # side = SELL (1) pays base, BUY (0) pays quote.
-        api.assert_equal(priv.asset, api.select(priv.side, priv.base_asset, priv.quote_asset))
+        api.assert_equal(note.asset, api.select(side, order.base_asset, order.quote_asset))
         # sell: size ≤ amount; buy: size·limit ≤ amount·PRICE_SCALE. Both sides are < 2^PRODUCT_BITS
         # (amount, size < 2^96 and limit < 2^96, PRICE_SCALE < 2^30), so the comparison is exact.
-        need = api.select(priv.side, priv.size, api.mul(priv.size, priv.limit_price))
-        have = api.select(priv.side, priv.amount, PRICE_SCALE * priv.amount)
+        need = api.select(side, order.size, api.mul(order.size, order.limit_price))
+        have = api.select(side, note.amount, PRICE_SCALE * note.amount)
         assert_less_or_equal_gadget(api, need, have, PRODUCT_BITS)
-    api.assert_equal(nullifier_of_gadget(api, note.commitment, note.leaf_index, priv.sk), pub.nullifier)
+    api.assert_equal(nullifier_of_gadget(api, owned.commitment, owned.leaf_index, note.sk), pub.nullifier)
 
 
 def collateral_public_inputs(pub: CollateralPublic) -> list:
@@ -64,9 +55,7 @@ def collateral_public_inputs(pub: CollateralPublic) -> list:
 
 def collateral_statement(depth: int = TREE_DEPTH) -> Statement:
     """The collateral circuit for a tree of this depth (20 on chain; small depths for tests)."""
-    return Statement(
-        f"collateral{'' if depth == TREE_DEPTH else f'_d{depth}'}",
-        "an owned note in the tree covers an order's maximum payment",
-        CollateralPublic, CollateralPrivate, define_collateral, collateral_public_inputs,
-        sizes={"siblings": depth, "path_bits": depth},
+    return trade_statement(
+        "collateral", "an owned note in the tree covers an order's maximum payment",
+        CollateralPublic, CollateralPrivate, define_collateral, collateral_public_inputs, depth,
     )

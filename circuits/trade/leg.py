@@ -24,7 +24,7 @@ from ..builder import Api, Statement, Var
 from ..gadgets.bits import range_check_gadget
 from ..gadgets.comparators import assert_less_or_equal_gadget
 from .params import AMOUNT_BITS, DEADLINE_BITS, PRICE_SCALE, PRODUCT_BITS, TREE_DEPTH
-from .spend import committed_order_gadget, owned_note_gadget
+from .spend import MerklePath, OrderTerms, SpentNote, committed_order_gadget, owned_note_gadget, trade_statement
 from .values import (
     note_commitment_gadget,
     nullifier_of_gadget,
@@ -45,67 +45,64 @@ class LegPublic:
 
 
 @dataclass(frozen=True)
-class LegPrivate:
-    sk: Var
-    asset: Var
-    amount: Var
-    blinding: Var
-    siblings: list[Var]
-    path_bits: list[Var]
-    base_asset: Var
-    quote_asset: Var
-    size: Var
-    limit_price: Var
-    order_salt: Var
+class FillAmounts:
+    """A fill's private terms: its pair is the order's and its deadline is public."""
+
     base_amount: Var
     quote_amount: Var
     trade_salt: Var
+
+
+@dataclass(frozen=True)
+class LegPrivate:
+    note: SpentNote
+    path: MerklePath
+    order: OrderTerms
+    fill: FillAmounts
     received_blinding: Var
     change_blinding: Var
 
 
 def define_leg(api: Api, pub: LegPublic, priv: LegPrivate) -> None:
-    note = owned_note_gadget(api, pub.root, priv.sk, priv.asset, priv.amount, priv.blinding,
-                             priv.siblings, priv.path_bits)
-    api.assert_equal(nullifier_of_gadget(api, note.commitment, note.leaf_index, priv.sk), pub.nullifier)
-    side = pub.side
-    committed_order_gadget(api, pub.order_commitment, side, priv.base_asset, priv.quote_asset, priv.size,
-                           priv.limit_price, priv.order_salt)
+    note, order, fill, side = priv.note, priv.order, priv.fill, pub.side
+    owned = owned_note_gadget(api, pub.root, note, priv.path)
+    api.assert_equal(nullifier_of_gadget(api, owned.commitment, owned.leaf_index, note.sk), pub.nullifier)
+    committed_order_gadget(api, pub.order_commitment, side, order)
     with api.scope("fill"):
         api.assert_equal(
-            trade_commitment_gadget(api, priv.base_asset, priv.quote_asset, priv.base_amount,
-                                    priv.quote_amount, priv.trade_salt, pub.deadline),
+            trade_commitment_gadget(api, order.base_asset, order.quote_asset, fill.base_amount,
+                                    fill.quote_amount, fill.trade_salt, pub.deadline),
             pub.trade_commitment,
         )
         range_check_gadget(api, pub.deadline, DEADLINE_BITS)
-        range_check_gadget(api, priv.base_amount, AMOUNT_BITS)
-        range_check_gadget(api, priv.quote_amount, AMOUNT_BITS)
-        api.assert_nonzero(priv.base_amount)
-        assert_less_or_equal_gadget(api, priv.base_amount, priv.size, AMOUNT_BITS)
+        range_check_gadget(api, fill.base_amount, AMOUNT_BITS)
+        range_check_gadget(api, fill.quote_amount, AMOUNT_BITS)
+        api.assert_nonzero(fill.base_amount)
+        assert_less_or_equal_gadget(api, fill.base_amount, order.size, AMOUNT_BITS)
     with api.scope("limit"):
         # Buyer (side 0): quote·SCALE ≤ base·limit; seller (side 1): base·limit ≤ quote·SCALE.
         # Both products are < 2^PRODUCT_BITS, so the comparison cannot wrap.
-        base_value = api.mul(priv.base_amount, priv.limit_price)
-        quote_value = PRICE_SCALE * priv.quote_amount
+        base_value = api.mul(fill.base_amount, order.limit_price)
+        quote_value = PRICE_SCALE * fill.quote_amount
         low = api.select(side, base_value, quote_value)
         high = api.select(side, quote_value, base_value)
         assert_less_or_equal_gadget(api, low, high, PRODUCT_BITS)
     with api.scope("payment"):
-        pays_asset = api.select(side, priv.base_asset, priv.quote_asset)
-        receives_asset = api.select(side, priv.quote_asset, priv.base_asset)
-        payment = api.select(side, priv.base_amount, priv.quote_amount)
-        received = api.select(side, priv.quote_amount, priv.base_amount)
-        api.assert_equal(priv.asset, pays_asset)
-        change = priv.amount - payment
+        pays_asset = api.select(side, order.base_asset, order.quote_asset)
+        receives_asset = api.select(side, order.quote_asset, order.base_asset)
+        payment = api.select(side, fill.base_amount, fill.quote_amount)
+        received = api.select(side, fill.quote_amount, fill.base_amount)
+        api.assert_equal(note.asset, pays_asset)
+        change = note.amount - payment
         range_check_gadget(api, change, AMOUNT_BITS)
     with api.scope("received"):
         api.assert_equal(
-            note_commitment_gadget(api, receives_asset, received, note.owner, priv.received_blinding),
+            note_commitment_gadget(api, receives_asset, received, owned.owner, priv.received_blinding),
             pub.received_commitment,
         )
     with api.scope("change"):
         api.assert_equal(
-            note_commitment_gadget(api, pays_asset, change, note.owner, priv.change_blinding),
+            note_commitment_gadget(api, pays_asset, change, owned.owner, priv.change_blinding),
             pub.change_commitment,
         )
 
@@ -120,9 +117,7 @@ def leg_public_inputs(pub: LegPublic) -> list:
 
 def leg_statement(depth: int = TREE_DEPTH) -> Statement:
     """The settlement-leg circuit for a tree of this depth (20 on chain; small depths for tests)."""
-    return Statement(
-        f"leg{'' if depth == TREE_DEPTH else f'_d{depth}'}",
-        "one party's side of a settlement: spends a note, pays the fill, receives and keeps change",
-        LegPublic, LegPrivate, define_leg, leg_public_inputs,
-        sizes={"siblings": depth, "path_bits": depth},
+    return trade_statement(
+        "leg", "one party's side of a settlement: spends a note, pays the fill, receives and keeps change",
+        LegPublic, LegPrivate, define_leg, leg_public_inputs, depth,
     )

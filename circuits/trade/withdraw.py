@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..builder import Api, Statement, Var
 from ..gadgets.bits import range_check_gadget
 from .params import AMOUNT_BITS, TREE_DEPTH
-from .spend import owned_note_gadget
+from .spend import MerklePath, SpentNote, owned_note_gadget, trade_statement
 from .values import note_commitment_gadget, nullifier_of_gadget
 
 
@@ -33,17 +33,17 @@ class WithdrawPublic:
 
 @dataclass(frozen=True)
 class WithdrawPrivate:
+    """The note spent, but its asset, which is public (a SpentNote would declare it again)."""
+
     sk: Var
     note_amount: Var
     blinding: Var
-    siblings: list[Var]
-    path_bits: list[Var]
+    path: MerklePath
     change_blinding: Var
 
 
 def define_withdraw(api: Api, pub: WithdrawPublic, priv: WithdrawPrivate) -> None:
-    note = owned_note_gadget(api, pub.root, priv.sk, pub.asset, priv.note_amount, priv.blinding,
-                             priv.siblings, priv.path_bits)
+    note = owned_note_gadget(api, pub.root, SpentNote(priv.sk, pub.asset, priv.note_amount, priv.blinding), priv.path)
     api.assert_equal(nullifier_of_gadget(api, note.commitment, note.leaf_index, priv.sk), pub.nullifier)
     with api.scope("amount"):
         range_check_gadget(api, pub.amount, AMOUNT_BITS)
@@ -74,9 +74,7 @@ def withdraw_public_inputs(pub: WithdrawPublic) -> list:
 
 def withdraw_statement(depth: int = TREE_DEPTH) -> Statement:
     """The withdraw circuit for a tree of this depth (20 on chain; small depths for tests)."""
-    return Statement(
-        f"withdraw{'' if depth == TREE_DEPTH else f'_d{depth}'}",
-        "spend a note to an address, maybe through a paid relayer, keeping the change in a new note",
-        WithdrawPublic, WithdrawPrivate, define_withdraw, withdraw_public_inputs,
-        sizes={"siblings": depth, "path_bits": depth},
+    return trade_statement(
+        "withdraw", "spend a note to an address, maybe through a paid relayer, keeping the change in a new note",
+        WithdrawPublic, WithdrawPrivate, define_withdraw, withdraw_public_inputs, depth,
     )

@@ -18,6 +18,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from zk.errors import UserError
 
@@ -39,37 +40,46 @@ class BenchToolError(UserError):
     """A pinned npm tool failed or is missing."""
 
 
+class CircomFiles:
+    """The files circom2 and snarkjs make of one circuit in one folder, named by its stem: what
+    the bench's circuits (Artefacts) and the tests' (tests/support/circom.py) both hold."""
+
+    directory: Path
+    stem: str
+
+    @property
+    def r1cs(self) -> Path:
+        return self.directory / f"{self.stem}.r1cs"
+
+    @property
+    def wasm(self) -> Path:
+        return self.directory / f"{self.stem}_js" / f"{self.stem}.wasm"
+
+    @property
+    def wtns(self) -> Path:
+        return self.directory / f"{self.stem}.wtns"
+
+    @property
+    def zkey(self) -> Path:
+        return self.directory / f"{self.stem}.zkey"
+
+    @property
+    def vk_json(self) -> Path:
+        return self.directory / "verification_key.json"
+
+
 @dataclass(frozen=True)
-class Artefacts:
+class Artefacts(CircomFiles):
     """One benchmark circuit and the files every prover reads."""
 
     log_size: int
     depth: int
     directory: Path
-
-    @property
-    def r1cs(self) -> Path:
-        return self.directory / "merkle.r1cs"
-
-    @property
-    def wasm(self) -> Path:
-        return self.directory / "merkle_js" / "merkle.wasm"
+    stem: ClassVar[str] = "merkle"
 
     @property
     def input_json(self) -> Path:
         return self.directory / "input.json"
-
-    @property
-    def wtns(self) -> Path:
-        return self.directory / "merkle.wtns"
-
-    @property
-    def zkey(self) -> Path:
-        return self.directory / "merkle.zkey"
-
-    @property
-    def vk_json(self) -> Path:
-        return self.directory / "verification_key.json"
 
     @property
     def n_constraints(self) -> int:
@@ -89,20 +99,69 @@ def depth_for(log_size: int) -> int:
     return depth
 
 
-def _node(tool: str, *args: str, cwd: Path = ROOT) -> str:
+def run_node_tool(tool: str, *args: str, cwd: Path = ROOT, timeout: float | None = None) -> str:
+    """Run the pinned npm tool node_modules/.bin/TOOL under node; its stdout.
+
+    Raises BenchToolError if node or the tool is missing, or if it fails (with the end of its
+    output). The tests' circom artefacts (tests/support/circom.py) run their tools through this too."""
     path = NODE_BIN / tool
     if shutil.which("node") is None or not path.exists():
         raise BenchToolError(f"{path} (or node) is missing: run `make bench` (it runs `npm ci`)")
-    done = subprocess.run(
-        ["node", str(path), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NODE_OPTIONS": "--max-old-space-size=8192"},
-    )
+    try:
+        done = subprocess.run(
+            ["node", str(path), *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "NODE_OPTIONS": "--max-old-space-size=8192"},
+        )
+    except subprocess.TimeoutExpired:
+        raise BenchToolError(f"{tool} {' '.join(args[:2])} did not finish in {timeout:g} s") from None
     if done.returncode != 0:
         raise BenchToolError(f"{tool} {' '.join(args[:2])} failed: {(done.stderr or done.stdout).strip()[-400:]}")
     return done.stdout
+
+
+def circom2_compile(source: Path, out_dir: Path, library: Path, timeout: float | None = None) -> str:
+    """circom2 --O2 --r1cs --wasm of `source` into `out_dir`, includes from `library`; its report.
+
+    circom2 runs under WASI with the working directory as its only visible tree, so every path
+    must lie inside the project root and is passed relative to it."""
+    rel = []
+    for p in (source, library, out_dir):
+        if not Path(p).resolve().is_relative_to(ROOT):
+            raise BenchToolError(f"circom2 sees only the project tree {ROOT}: {p} is outside it (copy it below)")
+        rel.append(str(Path(p).resolve().relative_to(ROOT)))
+    return run_node_tool("circom2", rel[0], "--O2", "--r1cs", "--wasm", "-l", rel[1], "-o", rel[2], timeout=timeout)
+
+
+def powers_of_tau(power: int, out: Path, entropy: str, timeout: float | None = None) -> Path:
+    """A phase-2-prepared powers of tau of 2^power at `out` (snarkjs: new, one contribution,
+    prepare phase2); the intermediate files, written beside it, are removed."""
+    first, second, final = (out.with_name(f"{out.stem}_{s}.ptau") for s in ("0", "1", "tmp"))
+    run_node_tool("snarkjs", "powersoftau", "new", "bn128", str(power), str(first), timeout=timeout)
+    run_node_tool("snarkjs", "powersoftau", "contribute", str(first), str(second), f"--name={entropy}",
+                  f"-e={entropy}", timeout=timeout)
+    run_node_tool("snarkjs", "powersoftau", "prepare", "phase2", str(second), str(final), timeout=timeout)
+    first.unlink()
+    second.unlink()
+    return final.rename(out)
+
+
+def snarkjs_witness(wasm: Path, input_json: Path, wtns: Path) -> None:
+    """snarkjs wtns calculate: circom's witness program run on an input file."""
+    run_node_tool("snarkjs", "wtns", "calculate", str(wasm), str(input_json), str(wtns))
+
+
+def snarkjs_keys(r1cs: Path, ptau: Path, initial_zkey: Path, zkey: Path, vk_json: Path, entropy: str,
+                 timeout: float | None = None) -> None:
+    """snarkjs's Groth16 setup (`initial_zkey`: δ = γ = 1), one phase-2 contribution (`zkey`)
+    and the verification key exported from it."""
+    run_node_tool("snarkjs", "groth16", "setup", str(r1cs), str(ptau), str(initial_zkey), timeout=timeout)
+    run_node_tool("snarkjs", "zkey", "contribute", str(initial_zkey), str(zkey), f"--name={entropy}",
+                  f"-e={entropy}", timeout=timeout)
+    run_node_tool("snarkjs", "zkey", "export", "verificationkey", str(zkey), str(vk_json), timeout=timeout)
 
 
 def _ptau(power: int, progress: Callable[[str], None]) -> Path:
@@ -111,13 +170,7 @@ def _ptau(power: int, progress: Callable[[str], None]) -> Path:
         if (CACHE / f"pot{p}.ptau").exists():
             return CACHE / f"pot{p}.ptau"
     progress(f"powers of tau 2^{power} (snarkjs; once)")
-    first, second, final = (CACHE / f"pot{power}_{s}.ptau" for s in ("0", "1", "tmp"))
-    _node("snarkjs", "powersoftau", "new", "bn128", str(power), str(first))
-    _node("snarkjs", "powersoftau", "contribute", str(first), str(second), "--name=bench", "-e=zktrade bench")
-    _node("snarkjs", "powersoftau", "prepare", "phase2", str(second), str(final))
-    first.unlink()
-    second.unlink()
-    return final.rename(CACHE / f"pot{power}.ptau")
+    return powers_of_tau(power, CACHE / f"pot{power}.ptau", "zktrade bench")
 
 
 def bench_input(depth: int) -> dict:
@@ -141,16 +194,12 @@ def compile_circuit(log_size: int, progress: Callable[[str], None]) -> Artefacts
     progress(f"2^{log_size}: compiling depth {depth} with circom2")
     source = art.directory / "merkle.circom"
     source.write_text(SOURCE.read_text().replace("MerkleBench(DEPTH)", f"MerkleBench({depth})"))
-    # circom2 runs under WASI with the working directory as its only visible tree: relative paths.
-    out = _node(
-        "circom2", str(source.relative_to(ROOT)), "--O2", "--r1cs", "--wasm",
-        "-l", "node_modules", "-o", str(art.directory.relative_to(ROOT)),
-    )
+    out = circom2_compile(source, art.directory, ROOT / "node_modules")
     if f"non-linear constraints: {art.n_constraints}" not in out:
         raise BenchToolError(f"expected {art.n_constraints} constraints at depth {depth}; circom2 said:\n{out}")
     art.input_json.write_text(json.dumps(bench_input(depth)))
     progress(f"2^{log_size}: witness with snarkjs")
-    _node("snarkjs", "wtns", "calculate", str(art.wasm), str(art.input_json), str(art.wtns))
+    snarkjs_witness(art.wasm, art.input_json, art.wtns)
     return art
 
 
@@ -180,8 +229,6 @@ def build(log_size: int, max_log_size: int, progress: Callable[[str], None]) -> 
     ptau = _ptau(min(max_log_size, SNARKJS_KEYS_MAX_LOG), progress)
     progress(f"2^{log_size}: Groth16 keys with snarkjs")
     zkey0 = art.directory / "merkle_0.zkey"
-    _node("snarkjs", "groth16", "setup", str(art.r1cs), str(ptau), str(zkey0))
-    _node("snarkjs", "zkey", "contribute", str(zkey0), str(art.zkey), "--name=bench", "-e=zktrade bench")
+    snarkjs_keys(art.r1cs, ptau, zkey0, art.zkey, art.vk_json, "zktrade bench")
     zkey0.unlink()
-    _node("snarkjs", "zkey", "export", "verificationkey", str(art.zkey), str(art.vk_json))
     return art

@@ -53,8 +53,12 @@ def cache_dir() -> Path:
 
 
 def contract_source(name: str) -> str:
-    """The text of one of our contracts, protocol/chain/contracts/NAME.sol."""
-    return files(__package__).joinpath("contracts", f"{name}.sol").read_text()
+    """The text of one of our contracts, protocol/chain/contracts/NAME.sol (`devnet/TestToken`
+    for one in a subfolder)."""
+    path = files(__package__).joinpath("contracts")
+    for part in f"{name}.sol".split("/"):
+        path = path.joinpath(part)
+    return path.read_text()
 
 
 def _resolve_imports(sources: Mapping[str, str]) -> dict[str, str]:

@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from zk.errors import MalformedInput
-from zk.jsonio import load_json
-from zk.export.vyper import vyper_verifier
 from zk.groth16.data import VerifyingKey
+from zk.jsonio import load_json
+from zk.verifier_contracts.vyper import vyper_verifier
 
 from ..params import ROOT_MAX_AGE, TREE_DEPTH
 from ..tree import zero_hashes
@@ -46,17 +46,28 @@ def merkle_zeros_source(depth: int = TREE_DEPTH) -> str:
 
 
 def pool_sources() -> dict[str, str]:
+    """The production contracts' sources: the pool and its tree (protocol/chain/contracts/)."""
     return {
         UNIT + "Pool.sol": contract_source("Pool"),
         UNIT + "MerkleTreeWithHistory.sol": contract_source("MerkleTreeWithHistory"),
         UNIT + "MerkleZeros.sol": merkle_zeros_source(),
-        UNIT + "TestToken.sol": contract_source("TestToken"),
     }
+
+
+def devnet_sources() -> dict[str, str]:
+    """The devnet-only contracts' sources (protocol/chain/contracts/devnet/): a mintable test token."""
+    return {UNIT + "devnet/TestToken.sol": contract_source("devnet/TestToken")}
+
+
+def artifact_sources(name: str) -> dict[str, str]:
+    """The sources a shipped artifact is built from: Pool from the production ones, TestToken
+    from the devnet ones, so a change to a test contract leaves Pool.json as it is."""
+    return devnet_sources() if name == "TestToken" else pool_sources()
 
 
 def pool_artifact(name: str = "Pool") -> Artifact:
     """Pool or TestToken as shipped in protocol/chain/artifacts (no compiler needed)."""
-    return artifacts.load(name, pool_sources())
+    return artifacts.load(name, artifact_sources(name))
 
 
 def verifier_artifact(vk: VerifyingKey, n_public: int, with_pair: bool) -> Artifact:

@@ -13,10 +13,10 @@ import tempfile
 from pathlib import Path
 
 from circuits import registry
-from zk.export.solidity import solidity_verifier
-from zk.export.vyper import vyper_verifier
 from zk.formats.calldata import proof_words
 from zk.groth16 import prove, setup
+from zk.verifier_contracts.solidity import solidity_verifier
+from zk.verifier_contracts.vyper import vyper_verifier
 
 from ..notes import deposit_inner
 from ..params import ROOT_MAX_AGE

@@ -115,7 +115,7 @@ def export_solidity(vk_path: str, out: str | None, pair: bool, contract_name: st
 
     Example: zktrade export solidity --vk keys/verification_key.json --out Verifier.sol
     """
-    from zk.export.solidity import solidity_verifier
+    from zk.verifier_contracts.solidity import solidity_verifier
 
     _emit(solidity_verifier(load_vk(vk_path), contract_name, with_pair=pair), out)
 
@@ -129,7 +129,7 @@ def export_vyper(vk_path: str, out: str | None, pair: bool) -> None:
 
     Example: zktrade export vyper --vk keys/verification_key.json --out verifier.vy
     """
-    from zk.export.vyper import vyper_verifier
+    from zk.verifier_contracts.vyper import vyper_verifier
 
     _emit(vyper_verifier(load_vk(vk_path), with_pair=pair), out)
 

@@ -93,7 +93,7 @@ def circuit_export(name: str, input_path: str | None, r1cs_path: str | None, wtn
     Example: zktrade circuit export merkle20 --input in.json --r1cs merkle20.r1cs --wtns merkle20.wtns
     """
     from circuits import registry
-    from circuits.export import export_circom
+    from circuits.iden3_export import export_circom
     from zk.errors import MalformedInput
     from zk.formats.snarkjs_json import read_json
 

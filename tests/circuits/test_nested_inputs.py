@@ -1,7 +1,8 @@
 """Statement inputs that nest dataclasses: a `Note` and a `MerklePath` declared once and reused.
 
 Nesting only names and groups the inputs: the wires come in the same order as the flat fields,
-so the nested form of a registered circuit compiles to the same R1CS (same digest)."""
+so the nested form of a registered circuit compiles to the same R1CS (same digest). The path is
+the trade circuits' own (circuits/trade/spend.py), which they nest the same way."""
 
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from circuits.catalog import MembershipPublic, membership_example
 from circuits.dsl import Api, Statement, Var
 from circuits.gadgets.merkle import merkle_membership_gadget
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash_gadget
+from circuits.trade.spend import MerklePath
 from zk.errors import MalformedInput, Unsatisfied
 
 
@@ -23,25 +25,19 @@ class Note:
 
 
 @dataclass(frozen=True)
-class MerklePath:
-    siblings: list[Var]
-    bits: list[Var]
-
-
-@dataclass(frozen=True)
 class MembershipByPath:
     leaf: Var
     path: MerklePath
 
 
 def define_membership_by_path(api: Api, pub: MembershipPublic, priv: MembershipByPath) -> None:
-    merkle_membership_gadget(api, pub.root, priv.leaf, priv.path.siblings, priv.path.bits)
+    merkle_membership_gadget(api, pub.root, priv.leaf, priv.path.siblings, priv.path.path_bits)
 
 
 def by_path(depth: int) -> Statement:
     return Statement(f"merkle{depth}", "membership, the path as one struct", MembershipPublic, MembershipByPath,
                      define_membership_by_path, lambda pub: [pub.root],
-                     sizes={"path.siblings": depth, "path.bits": depth})
+                     sizes={"path.siblings": depth, "path.path_bits": depth})
 
 
 def test_a_nested_path_compiles_to_the_flat_circuit():
@@ -50,7 +46,7 @@ def test_a_nested_path_compiles_to_the_flat_circuit():
     assert nested.n_private_inputs == flat.n_private_inputs == 1 + 4 + 4
     assert nested.r1cs.wire_names[2:5] == ("leaf", "path.siblings[0]", "path.siblings[1]")
     pub, priv = membership_example(4)
-    w = nested.witness({"root": pub.root, "leaf": priv.leaf, "path": {"siblings": priv.siblings, "bits": priv.path_bits}})
+    w = nested.witness({"root": pub.root, "leaf": priv.leaf, "path": {"siblings": priv.siblings, "path_bits": priv.path_bits}})
     assert w == flat.witness(flat.example_inputs())
 
 
@@ -140,7 +136,7 @@ def test_malformed_nested_inputs_say_where(change, message):
 def test_sizes_must_name_nested_list_fields():
     with pytest.raises(ValueError, match=r"sizes given for fields that do not exist: \['path.sibling'\]"):
         Statement("bad", "", MembershipPublic, MembershipByPath, define_membership_by_path, lambda pub: [pub.root],
-                  sizes={"path.sibling": 4, "path.siblings": 4, "path.bits": 4})
-    with pytest.raises(ValueError, match=r"input path.bits is a list: give its length in sizes"):
+                  sizes={"path.sibling": 4, "path.siblings": 4, "path.path_bits": 4})
+    with pytest.raises(ValueError, match=r"input path.path_bits is a list: give its length in sizes"):
         Statement("bad", "", MembershipPublic, MembershipByPath, define_membership_by_path, lambda pub: [pub.root],
                   sizes={"path.siblings": 4})

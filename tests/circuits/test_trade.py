@@ -1,7 +1,7 @@
 """The protocol's circuits: valid legs, collateral and withdrawals solve; every cheat is refused
 by a named constraint. A depth-4 tree keeps these fast; the depth-20 circuits are the same code."""
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import pytest
 import sha3
@@ -15,7 +15,7 @@ from protocol.notes import Note, note_commitment, nullifier_of, owner_of
 from protocol.params import BUY, SELL
 from protocol.statements import collateral_inputs, leg_inputs, public_vector, withdraw_inputs
 from protocol.tree import MerkleTree
-from zk.errors import Unsatisfied
+from zk.errors import MalformedInput, Unsatisfied
 from zk.field import R
 
 DEPTH = 4
@@ -135,7 +135,7 @@ def test_amounts_at_and_beyond_the_range_bound(statements, world):
     path = tree.path(tree.append(over))
     public, private = collateral_inputs(BUYER_SK, rich, path, order)
     public = replace(public, nullifier=nullifier_of(over, path.leaf_index, BUYER_SK))
-    refused(statements["collateral"], public, replace(private, amount=1 << AMOUNT_BITS), "collateral_d4/note/range96")
+    refused(statements["collateral"], public, replace(private, note=replace(private.note, amount=1 << AMOUNT_BITS)), "collateral_d4/note/range96")
 
 
 def test_a_leg_cannot_spend_the_wrong_asset(statements, world):
@@ -147,7 +147,7 @@ def test_a_leg_cannot_spend_the_wrong_asset(statements, world):
 
 def test_someone_elses_note_cannot_be_spent(statements, world):
     inputs = leg(world, "buyer")
-    refused(statements["leg"], inputs.public, replace(inputs.private, sk=SELLER_SK), "leg_d4/note")
+    refused(statements["leg"], inputs.public, replace(inputs.private, note=replace(inputs.private.note, sk=SELLER_SK)), "leg_d4/note")
 
 
 def test_the_nullifier_is_bound_to_the_note_position(statements, world):
@@ -259,3 +259,26 @@ def test_every_public_input_takes_part_in_a_constraint(statements, name):
     public_wires = range(1, 1 + cs.n_public)
     assert [w for w in public_wires if w not in used] == []
     assert len(statements[name].public_names) == cs.n_public == {"collateral": 3, "leg": 8, "withdraw": 8}[name]
+
+
+def test_the_statements_nest_one_note_one_path_one_order(statements, world):
+    """collateral, leg and withdraw declare the spent note, its Merkle path and the order's terms
+    once (circuits/trade/spend.py); the private wires keep the flat order (the golden digests
+    say the circuits are unchanged), named by their path."""
+    leg_names = statements["leg"].r1cs.wire_names[9:9 + 4 + 2 * DEPTH + 5]
+    assert leg_names[:5] == ("note.sk", "note.asset", "note.amount", "note.blinding", "path.siblings[0]")
+    assert leg_names[4 + DEPTH:4 + DEPTH + 1] == ("path.path_bits[0]",)
+    assert leg_names[-5:] == ("order.base_asset", "order.quote_asset", "order.size", "order.limit_price", "order.salt")
+    collateral_names = statements["collateral"].r1cs.wire_names[4:]
+    assert collateral_names[:4] == leg_names[:4] and collateral_names[4 + 2 * DEPTH] == "side"
+    assert collateral_names[5 + 2 * DEPTH:10 + 2 * DEPTH] == leg_names[-5:]
+    withdraw_names = statements["withdraw"].r1cs.wire_names[9:9 + 3 + 2 * DEPTH + 1]
+    assert withdraw_names[:4] == ("sk", "note_amount", "blinding", "path.siblings[0]")
+    assert withdraw_names[-1] == "change_blinding"
+    # The inputs as `zktrade prove` reads them from a file: nested objects, checked field by field.
+    inputs = leg(world, "buyer")
+    document = {**asdict(inputs.public), **asdict(inputs.private)}
+    assert statements["leg"].witness(document)[1:9] == public_vector(inputs.public)
+    del document["order"]["salt"]
+    with pytest.raises(MalformedInput, match=r"input order of leg_d4 takes inputs .*missing \['salt'\]"):
+        statements["leg"].witness(document)

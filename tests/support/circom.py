@@ -1,16 +1,18 @@
 """circom/snarkjs artefacts for the interop tests, built with the pinned npm tools.
 
-Built once into .zktrade-cache/circom/<key>/ (git-ignored), keyed by the circuit source, its
-input and package-lock.json, so a second session reuses them; within a session, once per
-process. Commands, for reproducing by hand (from the repository root):
+The tools run through the benchmark's runner (protocol/bench/artefacts.py: circom2_compile,
+powers_of_tau, snarkjs_witness, snarkjs_keys), so the bench and the tests build alike; a test
+whose tools are absent skips. Built once into .zktrade-cache/circom/<key>/ (git-ignored), keyed
+by the circuit source, its input and package-lock.json, so a second session reuses them; within
+a session, once per process. Commands, for reproducing by hand (from the repository root):
 
   npx snarkjs powersoftau new bn128 12 pot0.ptau
-  npx snarkjs powersoftau contribute pot0.ptau pot1.ptau -e=zktrade-tests
+  npx snarkjs powersoftau contribute pot0.ptau pot1.ptau --name=zktrade-tests -e=zktrade-tests
   npx snarkjs powersoftau prepare phase2 pot1.ptau pot12.ptau
   npx circom2 tests/fixtures/circom/merkle.circom --r1cs --wasm --O2 -l node_modules/circomlib/circuits -o OUT
   npx snarkjs wtns calculate OUT/merkle_js/merkle.wasm input.json merkle.wtns
   npx snarkjs groth16 setup merkle.r1cs pot12.ptau merkle_0.zkey
-  npx snarkjs zkey contribute merkle_0.zkey merkle.zkey -e=zktrade-tests
+  npx snarkjs zkey contribute merkle_0.zkey merkle.zkey --name=zktrade-tests -e=zktrade-tests
   npx snarkjs zkey export verificationkey merkle.zkey verification_key.json
   npx snarkjs groth16 prove merkle.zkey merkle.wtns proof.json public.json
 The full-domain ceremony case uses power 15 for the ptau and tests/fixtures/circom/full_domain.circom.
@@ -19,17 +21,20 @@ The full-domain ceremony case uses power 15 for the ptau and tests/fixtures/circ
 import hashlib
 import json
 import shutil
-import subprocess
 import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..conftest import ROOT, node_tool, run_snarkjs
+from protocol.bench.artefacts import (CircomFiles, circom2_compile, powers_of_tau, run_node_tool, snarkjs_keys,
+                                      snarkjs_witness)
+
+from .tools import ROOT, node_tool
 
 CACHE = ROOT / ".zktrade-cache" / "circom"
 FIXTURES = ROOT / "tests" / "fixtures" / "circom"
 PTAU_POWER = 12
+ENTROPY = "zktrade-tests"  # the contributions' name and entropy text
 
 MERKLE_INPUT = {
     "secret": "12345678901234567890",
@@ -49,37 +54,31 @@ WITNESS_INPUTS = {
 
 
 @dataclass(frozen=True)
-class Circuit:
+class Circuit(CircomFiles):
+    """A fixture circuit's files (r1cs, wasm, wtns, zkey, vk_json from CircomFiles) and its input."""
+
     dir: Path
     name: str
     input: dict
 
+    @property
+    def directory(self) -> Path:
+        return self.dir
+
+    @property
+    def stem(self) -> str:
+        return self.name
+
     def path(self, suffix: str) -> Path:
         return self.dir / f"{self.name}{suffix}"
-
-    @property
-    def r1cs(self) -> Path:
-        return self.path(".r1cs")
-
-    @property
-    def wasm(self) -> Path:
-        return self.dir / f"{self.name}_js" / f"{self.name}.wasm"
-
-    @property
-    def wtns(self) -> Path:
-        return self.path(".wtns")
 
     @property
     def zkey_initial(self) -> Path:
         return self.path("_0.zkey")  # `snarkjs groth16 setup`: δ = γ = 1, no contribution
 
     @property
-    def zkey(self) -> Path:
-        return self.path(".zkey")
-
-    @property
     def vk(self) -> Path:
-        return self.dir / "verification_key.json"
+        return self.vk_json
 
     @property
     def proof(self) -> Path:
@@ -90,9 +89,10 @@ class Circuit:
         return self.dir / "public.json"
 
 
-def _check(result: subprocess.CompletedProcess, what: str) -> None:
-    if result.returncode != 0:
-        raise RuntimeError(f"{what} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+def _require_tools() -> None:
+    """Skip the test (saying how to get them) unless node, circom2 and snarkjs are installed."""
+    node_tool("circom2")
+    node_tool("snarkjs")
 
 
 def _lock_digest() -> str:
@@ -123,27 +123,16 @@ def _build_once(final: Path, build) -> Path:
 def ptau(power: int = PTAU_POWER) -> Path:
     """A phase-2-prepared powers of tau of 2^power (power 12: domains up to 4096)."""
 
+    _require_tools()
+
     def build(d: Path) -> None:
-        for args in (
-            ("powersoftau", "new", "bn128", str(power), str(d / "pot0.ptau")),
-            ("powersoftau", "contribute", str(d / "pot0.ptau"), str(d / "pot1.ptau"), "-e=zktrade-tests"),
-            ("powersoftau", "prepare", "phase2", str(d / "pot1.ptau"), str(d / "pot.ptau")),
-        ):
-            _check(run_snarkjs(*args, timeout=900), "snarkjs " + " ".join(args[:3]))
-        (d / "pot0.ptau").unlink()
-        (d / "pot1.ptau").unlink()
+        powers_of_tau(power, d / "pot.ptau", ENTROPY, timeout=900)
 
     return _build_once(CACHE / f"ptau{power}-{_lock_digest()}", build) / "pot.ptau"
 
 
 def _compile(source: Path, d: Path) -> None:
-    # circom2 runs under WASI and only sees the working directory's tree: relative paths.
-    compiled = subprocess.run(
-        ["node", str(node_tool("circom2")), str(source.relative_to(ROOT)), "--r1cs", "--wasm", "--O2",
-         "-l", "node_modules/circomlib/circuits", "-o", str(d.relative_to(ROOT))],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )
-    _check(compiled, f"circom2 {source.name}")
+    circom2_compile(source, d, ROOT / "node_modules" / "circomlib" / "circuits", timeout=600)
 
 
 @cache
@@ -152,12 +141,13 @@ def witness_case(name: str) -> Circuit:
     source = FIXTURES / f"{name}.circom"
     inputs = WITNESS_INPUTS[name]
     key = hashlib.sha256(source.read_bytes() + json.dumps(inputs).encode()).hexdigest()[:16]
+    _require_tools()
 
     def build(d: Path) -> None:
         c = Circuit(d, name, inputs)
         _compile(source, d)
         (d / "input.json").write_text(json.dumps(inputs))
-        _check(run_snarkjs("wtns", "calculate", str(c.wasm), str(d / "input.json"), str(c.wtns)), f"snarkjs wtns calculate {name}")
+        snarkjs_witness(c.wasm, d / "input.json", c.wtns)
 
     return Circuit(_build_once(CACHE / f"witness-{name}-{key}-{_lock_digest()}", build), name, inputs)
 
@@ -176,11 +166,7 @@ def full_domain() -> Circuit:
     def build(d: Path) -> None:
         c = Circuit(d, "full_domain", {})
         _compile(source, d)
-        for args in (
-            ("groth16", "setup", str(c.r1cs), str(pot), str(c.zkey_initial)),
-            ("zkey", "contribute", str(c.zkey_initial), str(c.zkey), "-e=zktrade-tests"),
-        ):
-            _check(run_snarkjs(*args, timeout=900), "snarkjs " + " ".join(args[:2]))
+        snarkjs_keys(c.r1cs, pot, c.zkey_initial, c.zkey, c.vk, ENTROPY, timeout=900)
 
     return Circuit(_build_once(CACHE / f"full_domain-{key}-{_lock_digest()}", build), "full_domain", {})
 
@@ -197,14 +183,9 @@ def circuit(name: str) -> Circuit:
         c = Circuit(d, name, inputs)
         _compile(source, d)
         (d / "input.json").write_text(json.dumps(inputs))
-        for args in (
-            ("wtns", "calculate", str(c.wasm), str(d / "input.json"), str(c.wtns)),
-            ("groth16", "setup", str(c.r1cs), str(pot), str(c.zkey_initial)),
-            ("zkey", "contribute", str(c.zkey_initial), str(c.zkey), "-e=zktrade-tests"),
-            ("zkey", "export", "verificationkey", str(c.zkey), str(c.vk)),
-            ("groth16", "prove", str(c.zkey), str(c.wtns), str(c.proof), str(c.public)),
-        ):
-            _check(run_snarkjs(*args), "snarkjs " + " ".join(args[:2]))
+        snarkjs_witness(c.wasm, d / "input.json", c.wtns)
+        snarkjs_keys(c.r1cs, pot, c.zkey_initial, c.zkey, c.vk, ENTROPY)
+        run_node_tool("snarkjs", "groth16", "prove", str(c.zkey), str(c.wtns), str(c.proof), str(c.public), timeout=300)
 
     d = _build_once(CACHE / f"{name}-{key}-{_lock_digest()}", build)
     return Circuit(d, name, inputs)

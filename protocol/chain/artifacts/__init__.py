@@ -1,9 +1,11 @@
 """The compiled Solidity contracts the package ships, so deploying and calling them needs no Node.js.
 
 Pool.json (the pool with its Merkle tree: MerkleTreeWithHistory is abstract and compiles into
-Pool) and TestToken.json hold the ABI and the creation code that the pinned solc-js makes of
-protocol/chain/contracts/ plus the generated MerkleZeros.sol. Regenerate them after changing a
-contract, the tree's zero hashes or the compiler settings with
+Pool) holds the ABI and the creation code that the pinned solc-js makes of the production
+contracts in protocol/chain/contracts/ plus the generated MerkleZeros.sol; devnet/TestToken.json
+the same for the devnet-only token of protocol/chain/contracts/devnet/. Each records the digest
+of its own sources only, so editing a test contract leaves Pool.json as it is. Regenerate them
+after changing a contract, the tree's zero hashes or the compiler settings with
 
     python -m protocol.chain.artifacts build     # needs Node.js and `npm ci` (pinned solc-js)
 
@@ -16,11 +18,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from importlib.resources import files
+from types import MappingProxyType
 
 from ..compiler import Artifact, compiler_settings
 from ..errors import CompileError
 
-SHIPPED = ("Pool", "TestToken")
+# Each shipped contract and its file below this package: production contracts at the top,
+# devnet-only ones (test tokens) under devnet/, as their sources are in protocol/chain/contracts/.
+SHIPPED: Mapping[str, str] = MappingProxyType({"Pool": "Pool.json", "TestToken": "devnet/TestToken.json"})
 
 
 def sources_digest(sources: Mapping[str, str]) -> str:
@@ -46,7 +51,10 @@ def shipped_text(name: str) -> str:
     """The text of the shipped artifact `name`, read as package data."""
     if name not in SHIPPED:
         raise CompileError(f"no shipped artifact {name!r} (shipped: {', '.join(SHIPPED)})")
-    return files(__package__).joinpath(f"{name}.json").read_text()
+    path = files(__package__)
+    for part in SHIPPED[name].split("/"):
+        path = path.joinpath(part)
+    return path.read_text()
 
 
 def load(name: str, sources: Mapping[str, str]) -> Artifact:
@@ -54,7 +62,7 @@ def load(name: str, sources: Mapping[str, str]) -> Artifact:
     data = json.loads(shipped_text(name))
     if data["sources_sha256"] != sources_digest(sources):
         raise CompileError(
-            f"the shipped {name}.json was built from other contract sources: rebuild it with "
+            f"the shipped {SHIPPED[name]} was built from other contract sources: rebuild it with "
             "`python -m protocol.chain.artifacts build` (needs Node.js and `npm ci`)"
         )
     return Artifact(

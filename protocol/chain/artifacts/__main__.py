@@ -1,6 +1,6 @@
 """Rebuild or check the shipped contract artifacts.
 
-    python -m protocol.chain.artifacts build [--out DIR]   # recompile with the pinned solc-js, write NAME.json
+    python -m protocol.chain.artifacts build [--out DIR]   # recompile with the pinned solc-js, write the files
     python -m protocol.chain.artifacts check               # exit 1 if a shipped file is stale
 """
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..compiler import compile_solidity
-from ..deploy import pool_sources
+from ..deploy import artifact_sources
 from ..errors import CompileError
 from . import SHIPPED, load, render, sources_digest
 
@@ -17,20 +17,20 @@ PACKAGE_DIR = Path(__file__).parent  # where `build` writes by default: the sour
 
 
 def build_texts() -> dict[str, str]:
-    """Each shipped file's text as a fresh compile with the pinned solc-js makes it."""
-    sources = pool_sources()
-    compiled = compile_solidity(sources, pinned=True)
-    digest = sources_digest(sources)
-    return {name: render(compiled[name], digest) for name in SHIPPED}
+    """Each shipped file's text as a fresh compile of its sources with the pinned solc-js makes it."""
+    texts = {}
+    for name in SHIPPED:
+        sources = artifact_sources(name)
+        texts[name] = render(compile_solidity(sources, pinned=True)[name], sources_digest(sources))
+    return texts
 
 
 def stale() -> list[str]:
     """The shipped artifacts whose sources changed since they were built (no compiler needed)."""
-    sources = pool_sources()
     out = []
     for name in SHIPPED:
         try:
-            load(name, sources)
+            load(name, artifact_sources(name))
         except CompileError:
             out.append(name)
     return out
@@ -44,14 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="exit 1 if the sources changed since the artifacts were built")
     args = parser.parse_args(argv)
     if args.command == "build":
-        args.out.mkdir(parents=True, exist_ok=True)
         for name, text in build_texts().items():
-            (args.out / f"{name}.json").write_text(text)
-            print(f"wrote {args.out / name}.json")
+            path = args.out / SHIPPED[name]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            print(f"wrote {path}")
         return 0
     names = stale()
     for name in names:
-        print(f"{name}.json is stale: run `python -m protocol.chain.artifacts build`")
+        print(f"{SHIPPED[name]} is stale: run `python -m protocol.chain.artifacts build`")
     return 1 if names else 0
 
 

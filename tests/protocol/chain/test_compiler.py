@@ -58,7 +58,7 @@ def test_shipped_artifacts_equal_a_fresh_compile_with_the_pinned_solc_js(cache):
     fresh = build_texts()
     assert sorted(fresh) == sorted(SHIPPED)
     for name in SHIPPED:
-        assert fresh[name] == shipped_text(name), f"{name}.json drifted: run `python -m protocol.chain.artifacts build`"
+        assert fresh[name] == shipped_text(name), f"{SHIPPED[name]} drifted: run `python -m protocol.chain.artifacts build`"
     assert not list(cache.glob("solc/*.tmp"))
 
 
@@ -79,3 +79,21 @@ def test_a_shipped_artifact_is_refused_for_other_sources():
         artifacts.load("Pool", changed)
     with pytest.raises(CompileError, match="shipped: Pool, TestToken"):
         artifacts.load("Verifier", sources)
+
+
+def test_test_contracts_live_apart_from_the_production_ones():
+    """TestToken's source is under contracts/devnet/ and its artifact under artifacts/devnet/; the
+    pool's sources do not hold it, so editing a test contract leaves Pool.json valid."""
+    from protocol.chain import artifacts
+    from protocol.chain.deploy import artifact_sources, devnet_sources, pool_sources
+
+    assert sorted(pool_sources()) == ["zktrade/MerkleTreeWithHistory.sol", "zktrade/MerkleZeros.sol", "zktrade/Pool.sol"]
+    assert sorted(devnet_sources()) == ["zktrade/devnet/TestToken.sol"]
+    assert dict(artifacts.SHIPPED) == {"Pool": "Pool.json", "TestToken": "devnet/TestToken.json"}
+    token = devnet_sources()
+    edited = {k: v + "\n// edited\n" for k, v in token.items()}
+    assert artifacts.load("Pool", pool_sources()).bytecode  # whatever the test token's text
+    with pytest.raises(CompileError, match=r"shipped devnet/TestToken\.json was built from other"):
+        artifacts.load("TestToken", edited)
+    assert artifacts.load("TestToken", artifact_sources("TestToken")).abi
+    assert "function mint" in compiler.contract_source("devnet/TestToken")

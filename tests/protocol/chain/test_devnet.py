@@ -17,8 +17,8 @@ from protocol.chain.client import Chain  # noqa: E402
 from protocol.chain.compiler import compile_contract, compile_vyper  # noqa: E402
 from protocol.chain.deploy import deploy_pool  # noqa: E402
 from protocol.chain.errors import ChainError  # noqa: E402
-from zk.export.solidity import solidity_verifier  # noqa: E402
-from zk.export.vyper import vyper_verifier  # noqa: E402
+from zk.verifier_contracts.solidity import solidity_verifier  # noqa: E402
+from zk.verifier_contracts.vyper import vyper_verifier  # noqa: E402
 
 pytestmark = pytest.mark.node
 

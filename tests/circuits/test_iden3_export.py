@@ -6,8 +6,8 @@ import random
 import pytest
 
 from circuits import registry
-from circuits.export import export_circom
 from circuits.gadgets.merkle import merkle_root
+from circuits.iden3_export import export_circom
 from zk.field import R
 from zk.formats.r1cs_bin import read_r1cs
 from zk.formats.wtns import read_wtns, write_wtns

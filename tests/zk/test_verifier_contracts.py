@@ -20,8 +20,8 @@ from .points import g2_point_outside_subgroup
 chain_mod = pytest.importorskip("protocol.chain.client")
 from protocol.chain.compiler import compile_contract, compile_vyper  # noqa: E402
 from protocol.chain.errors import ChainError  # noqa: E402
-from zk.export.solidity import solidity_verifier  # noqa: E402
-from zk.export.vyper import vyper_verifier  # noqa: E402
+from zk.verifier_contracts.solidity import solidity_verifier  # noqa: E402
+from zk.verifier_contracts.vyper import vyper_verifier  # noqa: E402
 
 GAS = 1_000_000
 
