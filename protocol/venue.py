@@ -108,3 +108,6 @@ class Venue:
 
     def trades(self) -> list[TradeRow]:
         return self.store.trades()
+
+    def close(self) -> None:
+        self.store.close()
