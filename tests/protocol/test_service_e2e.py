@@ -51,5 +51,5 @@ def test_a_sweep_of_three_sellers_settles_through_the_service_with_exact_balance
     assert [(o["wallet_status"], o["matcher_status"]) for o in listed] == [("filled", "filled")]
     # The service is dark: without a wallet, `match` against it says so in one line.
     assert "pass --wallet" in market.run("match", *m, expect=1)
-    assert market.stop_server() == 0
+    market.stop_server()
     assert "is `zktrade matcher serve` running" in market.run("order", "list", "--wallet", "buyer.wallet", *m, expect=1)

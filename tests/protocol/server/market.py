@@ -65,9 +65,12 @@ class Market:
         self.server.send_signal(signal.SIGKILL)
         self.server.wait(timeout=60)
 
-    def stop_server(self) -> int:
+    def stop_server(self) -> None:
+        """SIGTERM: uvicorn shuts down gracefully, then re-raises the signal (so -SIGTERM is a clean exit)."""
         self.server.send_signal(signal.SIGTERM)
-        return self.server.wait(timeout=60)
+        code = self.server.wait(timeout=60)
+        log = (self.work / "matcher.log").read_text()
+        assert code in (0, -signal.SIGTERM) and "Traceback" not in log, f"exit {code}\n{log[-3000:]}"
 
     def agent(self, *wallets: str, until_idle: float = 6, max_runtime: float = 900) -> subprocess.Popen:
         """`zktrade trader run` for these wallets, in its own process (output in agent-<first>.log)."""
