@@ -58,6 +58,7 @@ class TraderAgent:
         self.wake = threading.Event()
         self._watch: dict[int, tuple[tuple[str, ...], bytes]] = {}  # wallet -> (order ids, secret) to listen to
         self._listeners: list[threading.Thread] = []
+        self._retrying: dict[int, str] = {}  # wallet -> the error its passes are retrying after
 
     def stop(self) -> None:
         """Ask the loop to end after its current step (signal handlers call this)."""
@@ -156,13 +157,13 @@ class TraderAgent:
                         break
                     try:
                         busy |= self.step(trader).busy
-                    except (MatcherUnavailable, ChainError, OSError) as exc:
-                        self.log(f"{trader.wallet.path.name}: will retry: {exc}")
-                        busy = True
-                    except MatcherRefused as exc:
-                        if exc.status < 500 and exc.status != 429:
+                        self._retrying.pop(id(trader), None)
+                    except (MatcherUnavailable, ChainError, OSError, MatcherRefused) as exc:
+                        if isinstance(exc, MatcherRefused) and exc.status < 500 and exc.status != 429:
                             raise
-                        self.log(f"{trader.wallet.path.name}: will retry: {exc}")
+                        if self._retrying.get(id(trader)) != str(exc):  # once per outage, not once per pass
+                            self._retrying[id(trader)] = str(exc)
+                            self.log(f"{trader.wallet.path.name}: will retry: {exc}")
                         busy = True
                 now = time.monotonic()
                 if self.stopping.is_set():
