@@ -118,7 +118,7 @@ class Matcher:
         return result
 
     def check_spend(self, keys: CircuitKeys | None, proof, public: list[int], root: int, nullifier: int,
-                     words: "SpendWords") -> None:
+                     words: SpendWords) -> None:
         """A proof that spends (or promises) a note: its root is one the pool accepts, the note's
         nullifier is not spent on chain, and the proof verifies (not checked without `keys`)."""
         if not self.pool.is_known_root(root):
