@@ -38,7 +38,7 @@ def is_url(matcher: str) -> bool:
 
 
 class MatcherClient:
-    def __init__(self, url: str, client: str = "", timeout: float = 60.0):
+    def __init__(self, url: str, client: str = "", timeout: float = 300.0):
         self.url = url.rstrip("/")
         headers = {"x-zktrade-client": client} if client else {}
         self._http = httpx.Client(base_url=self.url, timeout=timeout, headers=headers)

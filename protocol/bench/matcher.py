@@ -17,6 +17,7 @@ collateral proofs verified.
 Bounded: every run is `orders` requests, loopback only, and stops by itself.
 """
 
+import json
 import random
 import socket
 import statistics
@@ -26,6 +27,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from zk.cache import cache_dir
 
 from ..engine import Book, Resting
 from ..params import BUY, PRICE_SCALE, SELL
@@ -124,14 +127,28 @@ def prepare_market(orders: int, depth: int, progress: Callable[[str], None]) -> 
         order = Order(f"b-{i}", side, *PAIR, size, limit, salt=i + 1)
         note = Note(PAIR[1] if side == BUY else PAIR[0], 10**12, owner_of(sk), i + 1)
         specs.append((sk, note, tree.append(note.commitment), order))
+    # The keys and the notes are the same in every run (seeded), so proofs made once are kept.
+    cached = cache_dir("bench", "matcher") / f"tickets-depth{depth}-{orders}.json"
     tickets = []
+    if cached.exists():
+        tickets = [OrderTicket.from_json(t) for t in json.loads(cached.read_text())]
+        if len(tickets) != orders or not keys.verify(tickets[0].proof, tickets[0].public_vector):
+            tickets = []
+        else:
+            progress(f"{orders} collateral proofs from {cached}")
+    proved = not tickets
     started = time.perf_counter()
-    for n, (sk, note, index, order) in enumerate(specs):
+    for n, (sk, note, index, order) in enumerate(specs if proved else []):
         public, private = collateral_inputs(sk, note, tree.path(index), order)
         secret = sk.to_bytes(32, "big")
         tickets.append(OrderTicket(order, public.root, public.nullifier, keys.prove(public, private), owner_hash(secret)))
         if n % 50 == 49:
             progress(f"proved {n + 1}/{orders} collateral proofs ({time.perf_counter() - started:.0f} s)")
+    if proved:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(json.dumps([t.to_json() for t in tickets]))
+        tmp.replace(cached)
     return Market(keys, tree, tickets)
 
 
@@ -176,11 +193,18 @@ class _Server:
                                                     log_level="error"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + 120
+        import httpx
+
+        deadline = time.monotonic() + 300
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("the matcher service did not start")
             time.sleep(0.05)
+        # Time a warm service: its verification workers started, their kernels loaded.
+        while httpx.get(f"{self.url}/health", timeout=60).json()["verifiers_ready"] < self.limits.verify_workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the matcher's verification workers did not start")
+            time.sleep(0.2)
         return self
 
     def __exit__(self, *exc):
