@@ -10,7 +10,9 @@ collateral proofs verified.
     timed part (one note each, since one note backs one live order). `clients` client threads
     send the tickets: at a fixed offered rate (open loop: ticket i is due at start + i/rate,
     latency counted from when it was due), then as fast as they can (closed loop). The rate
-    limits are raised for the run: one host sends everything.
+    limits are raised for the run: one host sends everything. Timing starts once the service's
+    verification workers are warm (/health); the proofs are kept in the cache directory
+    (`bench/matcher/`) for the next run, since the seeded keys and the notes do not change.
     To say where the time goes it also times, in-process and on one core, `batch_verify` of
     the service's batch size and one booking in the matcher (SQLite commit included).
 
