@@ -17,7 +17,12 @@ ENV_URL = "ZKTRADE_MATCHER_URL"
 
 
 class MatcherUnavailable(ProtocolError):
-    """The matcher service did not answer."""
+    """The matcher service did not answer. `sent` is False when the request never left (no
+    connection): the service cannot have acted on it."""
+
+    def __init__(self, reason: str, sent: bool = True):
+        super().__init__(reason)
+        self.sent = sent
 
 
 class MatcherRefused(ProtocolError):
@@ -33,7 +38,7 @@ def is_url(matcher: str) -> bool:
 
 
 class MatcherClient:
-    def __init__(self, url: str, client: str = "", timeout: float = 60.0):
+    def __init__(self, url: str, client: str = "", timeout: float = 300.0):
         self.url = url.rstrip("/")
         headers = {"x-zktrade-client": client} if client else {}
         self._http = httpx.Client(base_url=self.url, timeout=timeout, headers=headers)
@@ -45,8 +50,12 @@ class MatcherClient:
         headers = {"authorization": f"Bearer {secret.hex()}"} if secret is not None else {}
         try:
             r = self._http.request(method, path, headers=headers, json=body)
+        except httpx.ConnectError as exc:
+            raise MatcherUnavailable(f"cannot reach the matcher at {self.url} ({exc}): is `zktrade matcher serve` "
+                                     "running there?", sent=False) from None
         except httpx.HTTPError as exc:
-            raise MatcherUnavailable(f"cannot reach the matcher at {self.url}: {exc}") from None
+            raise MatcherUnavailable(f"the matcher at {self.url} did not answer ({type(exc).__name__}: {exc}); "
+                                     "the request may or may not have been acted on: check and retry") from None
         if r.status_code >= 400:
             try:
                 reason = r.json()["error"]
@@ -80,8 +89,9 @@ class MatcherClient:
         """Hand a withdrawal to the matcher's relayer; the transaction hash."""
         return self._request("POST", "/v1/withdrawals", body=request.to_json())["tx_hash"]
 
-    def events(self, order_ids: list[str], secret: bytes) -> Iterator[dict]:
-        """Server-sent events of one's own fills, as they change (blocks; ends when the server does)."""
+    def events(self, order_ids: list[str], secret: bytes, keepalive: bool = False) -> Iterator[dict | None]:
+        """Server-sent events of one's own fills, as they change (blocks; ends when the server
+        does); with `keepalive`, None for each keep-alive, so a reader can look up in between."""
         headers = {"authorization": f"Bearer {secret.hex()}"}
         try:
             with self._http.stream("GET", "/v1/events", params={"orders": ",".join(order_ids)}, headers=headers,
@@ -92,5 +102,7 @@ class MatcherClient:
                 for line in r.iter_lines():
                     if line.startswith("data: "):
                         yield json.loads(line[len("data: "):])
+                    elif keepalive and line.startswith(":"):
+                        yield None
         except httpx.HTTPError as exc:
             raise MatcherUnavailable(f"lost the matcher at {self.url}: {exc}") from None

@@ -35,7 +35,7 @@ from .params import BUY, PRICE_SCALE, SELL
 MAX_QUOTE_STEPS = 4096
 
 
-@dataclass
+@dataclass(slots=True)
 class Resting:
     """An order as the engine holds it: its terms, the size not yet in any fill, its arrival."""
 
@@ -59,7 +59,7 @@ class Resting:
         return (-self.limit_price if self.side == BUY else self.limit_price, self.seq)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     maker_id: str
     taker_id: str
@@ -114,7 +114,10 @@ class Book:
         self.seq = 0
 
     def _side(self, pair: tuple[int, int], side: int) -> SortedList:
-        return self._sides.setdefault((pair, side), SortedList())
+        book = self._sides.get((pair, side))
+        if book is None:  # not setdefault: that would build a SortedList on every call
+            book = self._sides[(pair, side)] = SortedList()
+        return book
 
     def side(self, pair: tuple[int, int], side: int) -> list[Resting]:
         """Resting orders of one side with size left, best first."""

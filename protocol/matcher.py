@@ -54,6 +54,21 @@ def owner_hash(secret: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class SpendWords:
+    """How refusals name a proof that spends a note (a ticket's collateral, a leg)."""
+
+    what: str
+    note: str
+    proof: str
+    hint: str = ""
+
+
+COLLATERAL = SpendWords("the collateral proof", "the note backing this order", "collateral proof",
+                        " for this order (wrong note, amount or asset)")
+LEG = SpendWords("the leg proof", "the note this leg spends", "leg proof")
+
+
+@dataclass(frozen=True)
 class PoolView:
     """What the matcher asks the chain: roots, spent nullifiers, and the time."""
 
@@ -102,23 +117,29 @@ class Matcher:
         self._version = self.store.data_version()
         return result
 
+    def check_spend(self, keys: CircuitKeys | None, proof, public: list[int], root: int, nullifier: int,
+                     words: SpendWords) -> None:
+        """A proof that spends (or promises) a note: its root is one the pool accepts, the note's
+        nullifier is not spent on chain, and the proof verifies (not checked without `keys`)."""
+        if not self.pool.is_known_root(root):
+            raise MatcherError(f"{words.what} uses a root the pool does not accept (stale or foreign): sync and prove again")
+        if self.pool.nullifier_spent(nullifier):
+            raise MatcherError(f"{words.note} is already spent on chain (withdrawn or traded)")
+        if keys is None:
+            return
+        try:
+            valid = keys.verify(proof, public)
+        except MalformedInput as exc:
+            raise MatcherError(f"malformed {words.proof}: {exc}") from None
+        if not valid:
+            raise MatcherError(f"{words.what} does not verify{words.hint}")
+
     # --- orders --------------------------------------------------------------------------
 
     def _check_ticket(self, ticket: OrderTicket) -> None:
         """The checks against the chain and the proof (outside the store's lock: they are slow)."""
-        # Verify the root is one the pool accepts.
-        if not self.pool.is_known_root(ticket.root):
-            raise MatcherError("the collateral proof uses a root the pool does not accept (stale or foreign): sync and prove again")
-        # Verify the note is unspent and promised nowhere else.
-        if self.pool.nullifier_spent(ticket.nullifier):
-            raise MatcherError("the note backing this order is already spent on chain (withdrawn or traded)")
         # Verify the proof: the note is in the tree, owned, of the paid asset, and covers the order.
-        try:
-            valid = self.collateral_keys.verify(ticket.proof, ticket.public_vector)
-        except MalformedInput as exc:
-            raise MatcherError(f"malformed collateral proof: {exc}") from None
-        if not valid:
-            raise MatcherError("the collateral proof does not verify for this order (wrong note, amount or asset)")
+        self.check_spend(self.collateral_keys, ticket.proof, ticket.public_vector, ticket.root, ticket.nullifier, COLLATERAL)
 
     def submit(self, ticket: OrderTicket) -> list[Trade]:
         """Book an order after checking its collateral; returns the fills it made at once."""
@@ -245,17 +266,7 @@ class Matcher:
                 return t  # the same leg again: already taken
             raise MatcherError(f"the {SIDE_NAMES[leg.side]} leg of this fill is already in")
         # Verify the root and the nullifier against the pool, then the proof.
-        if not self.pool.is_known_root(leg.public[LEG_ROOT]):
-            raise MatcherError("the leg uses a root the pool does not accept: sync and prove again")
-        if self.pool.nullifier_spent(leg.public[LEG_NULLIFIER]):
-            raise MatcherError("the leg spends a note already spent on chain")
-        if self.leg_keys is not None:
-            try:
-                valid = self.leg_keys.verify(leg.proof, leg.public)
-            except MalformedInput as exc:
-                raise MatcherError(f"malformed leg proof: {exc}") from None
-            if not valid:
-                raise MatcherError("the leg proof does not verify")
+        self.check_spend(self.leg_keys, leg.proof, leg.public, leg.public[LEG_ROOT], leg.public[LEG_NULLIFIER], LEG)
 
         def take() -> TradeRow:
             self.store.set_leg(t.trade.trade_commitment, leg)

@@ -28,6 +28,7 @@ COMMANDS = {
     "ceremony": ".ceremony:ceremony",
     "ptau": ".ceremony:ptau",
     "matcher": ".matcher:matcher",
+    "trader": ".agent:trader",
 }
 TRADING_MODULES = (".wallets", ".trading")
 

@@ -80,7 +80,7 @@ def _markdown(results, machine: str, repeats: int, cold: tuple[float, float] | N
 
 
 @click.command("bench")
-@click.argument("what", required=False, type=click.Choice(["circom"]))
+@click.argument("what", required=False, type=click.Choice(["circom", "matcher"]))
 @click.option("--min-log", default=10, show_default=True, type=click.IntRange(10, 20), help="Smallest size, as log2 of the QAP domain.")
 @click.option("--max-log", default=16, show_default=True, type=click.IntRange(10, 20), help="Largest size.")
 @click.option("--repeats", default=5, show_default=True, type=click.IntRange(1, 100), help="Runs per figure (medians are shown).")
@@ -89,7 +89,10 @@ def _markdown(results, machine: str, repeats: int, cold: tuple[float, float] | N
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the raw medians as JSON.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="Also plot time and peak memory against size, log-log, as PNG (needs matplotlib: the bench extra).")
-def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path, plot_path) -> None:
+@click.option("--orders", default=400, show_default=True, type=click.IntRange(0, 100_000),
+              help="bench matcher: orders placed over HTTP (each with its own collateral proof, made first; 0 skips HTTP).")
+@click.option("--clients", default=4, show_default=True, type=click.IntRange(1, 64), help="bench matcher: HTTP client threads.")
+def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path, plot_path, orders, clients) -> None:
     """Prove the circom Merkle benchmark circuit at sizes 2^min..2^max with zktrade, snarkjs
     and groth16py from the same .zkey and .wtns, and print the medians by phase and the ratios:
     ours in-process and as a whole `zktrade circom prove` process (with the parts of its time),
@@ -106,11 +109,22 @@ def bench(what, min_log, max_log, repeats, cold_start, markdown_path, json_path,
 
     \b
     `zktrade bench circom` times instead every circom step as a whole process beside snarkjs
-    (protocol/bench/circom.py).
+    (protocol/bench/circom.py). `zktrade bench matcher` times the matching engine alone
+    (100,000 placements in-process) and --orders placements over HTTP from --clients clients,
+    each with a real collateral proof the service verifies, at 50 orders/s and at max rate
+    (protocol/bench/matcher.py).
 
     Example: zktrade bench --min-log 10 --max-log 14 --repeats 3 --markdown bench.md
     Example: zktrade bench circom --min-log 11 --max-log 13 --repeats 3 --markdown circom.md
     """
+    if what == "matcher":
+        from protocol.bench.matcher import bench_matcher
+
+        fast_backend_warmup()
+        text = bench_matcher(100_000, orders, clients, rate=50.0, depth=20, workers=2, machine=_machine(),
+                             progress=lambda m: err_console.print(f"  [dim]{m}[/]"))
+        console.print(text, soft_wrap=True)
+        return Path(markdown_path).write_text(text) if markdown_path else None
     if what == "circom":
         from protocol.bench.circom import bench_circom
 

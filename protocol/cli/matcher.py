@@ -39,4 +39,5 @@ def serve(host: str, port: int, db_path: str, rpc, deployment, keys_dir) -> None
         return Core(venue.matcher, prekeys, venue.coordinator, session.pool, venue.relayer.address, venue.close)
 
     click.echo(f"matcher on http://{host}:{port} (docs at /docs), database {db_path}", err=True)
-    uvicorn.run(create_app(MatcherService(build)), host=host, port=port, log_level="warning")
+    # Open event streams (agents listening) must not hold a SIGTERM's shutdown forever.
+    uvicorn.run(create_app(MatcherService(build)), host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

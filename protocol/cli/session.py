@@ -32,8 +32,9 @@ def wallet_option(fn):
 
 
 def matcher_option(fn):
-    return click.option("--matcher", "matcher_path", default=DEFAULT_MATCHER, show_default=True,
-                        type=click.Path(dir_okay=False), help="The matcher's database (orders, fills, settlements).")(fn)
+    return click.option("--matcher", "matcher_path", default=DEFAULT_MATCHER, show_default=True, envvar="ZKTRADE_MATCHER_URL",
+                        help="The matcher service's URL (http://HOST:PORT, `zktrade matcher serve`), or the path of a "
+                             "matcher database used in this process [env ZKTRADE_MATCHER_URL].")(fn)
 
 
 def json_option(fn):
@@ -76,10 +77,16 @@ class Session:
             err_console.print(f"[yellow]recovered[/] {line}")
         return trader
 
-    def venue(self, matcher_path: str):
-        from ..venue import Venue
+    def venue(self, matcher: str):
+        """The matcher service at a URL, or the matcher over a database file in this process."""
+        from ..client import is_url
+        from ..venue import RemoteVenue, Venue
 
-        return Venue(self.pool, self.keys, matcher_path)
+        if is_url(matcher):
+            return RemoteVenue(self.pool, matcher)
+        if "://" in matcher:
+            raise ProtocolError(f"--matcher {matcher}: a matcher URL starts with http:// or https://")
+        return Venue(self.pool, self.keys, matcher)
 
     def decimals(self, token: str) -> int:
         return int(self.chain.call(self.pool.token(token).functions.decimals()))

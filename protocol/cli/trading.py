@@ -3,7 +3,8 @@ commands are in protocol/cli/wallets.py).
 
 State: the chain (the pool's events are the ground truth), one SQLite file per wallet, the
 deployment file from `zktrade deploy`, the circuit keys (--keys), and the matcher's database
-(--matcher, SQLite: orders, fills, legs, settlements, and the relayer's key). Every command that
+(--matcher, SQLite: orders, fills, legs, settlements, and the relayer's key), or the matcher
+service's URL (`--matcher http://...` or ZKTRADE_MATCHER_URL: protocol/venue.py's RemoteVenue). Every command that
 opens a wallet first finishes whatever an earlier, interrupted command left (`Trader.resume`),
 so a crash at any point loses nothing. Each command parses, calls one library function
 (protocol/venue.py, protocol/trader.py) and prints.
@@ -86,7 +87,8 @@ def order_cancel(wallet_path, order_id, rpc, deployment, keys_dir, matcher_path)
     """
     s = Session(rpc, deployment, keys_dir)
     made = s.venue(matcher_path).cancel(s.trader(wallet_path), order_id)
-    console.print(f"cancelled {order_id}" + (f"; {len(made)} fill(s) made as counterparties re-entered the book" if made else ""))
+    count = made if isinstance(made, int) else len(made)  # the service tells a count, not others' fills
+    console.print(f"cancelled {order_id}" + (f"; {count} fill(s) made as counterparties re-entered the book" if count else ""))
 
 
 @order.command("list")
@@ -111,42 +113,46 @@ def order_list(wallet_path, rpc, deployment, keys_dir, matcher_path, as_json) ->
             {"order_id": order.order_id, "side": SIDE_NAMES[order.side], "base_asset": f"0x{order.base_asset:040x}",
              "quote_asset": f"0x{order.quote_asset:040x}", "size": str(order.size),
              "limit_price": str(order.limit_price), "price_scale": PRICE_SCALE, "wallet_status": row["status"],
-             "matcher_status": venue.matcher.order_status(order.order_id)}
+             "matcher_status": venue.order_status(t, order.order_id)}
             for order, row in orders]})
     table = Table("order", "side", "size", "limit", "wallet", "matcher", box=None, header_style="bold")
     for o in t.wallet.orders():
         order = Order.from_json(o)
         table.add_row(order.order_id, SIDE_NAMES[order.side], s.show_amount(order.base_asset, order.size),
-                      f"{Decimal(order.limit_price) / PRICE_SCALE:f}", o["status"], venue.matcher.order_status(order.order_id))
+                      f"{Decimal(order.limit_price) / PRICE_SCALE:f}", o["status"], venue.order_status(t, order.order_id))
     console.print(table)
 
 
 @click.command("match")
+@click.option("--wallet", "wallet_path", default=None, type=click.Path(dir_okay=False),
+              help="Only this wallet's fills (needed with a matcher URL: the service shows each trader only its own).")
 @chain_options
 @matcher_option
 @json_option
-def match(rpc, deployment, keys_dir, matcher_path, as_json) -> None:
-    """The fills the matcher made and where each settlement stands (the operator's view).
+def match(wallet_path, rpc, deployment, keys_dir, matcher_path, as_json) -> None:
+    """The fills the matcher made and where each settlement stands (the operator's view of its
+    database, or with --wallet one trader's own fills).
 
     Orders match as they are placed (price-time priority, at the maker's price); this lists
     the fills, their deadlines and their settlement state.
 
     Example: zktrade match
     Example: zktrade match --json
+    Example: zktrade match --wallet alice.wallet --matcher http://127.0.0.1:8650
     """
     s = Session(rpc, deployment, keys_dir)
-    rows = s.venue(matcher_path).trades()
+    trader = s.trader(wallet_path) if wallet_path else None
+    rows = s.venue(matcher_path).fills(trader)
     if as_json:
         return print_json({"trades": [
             {"trade_commitment": hex(t.trade.trade_commitment), "buy_order_id": t.trade.buy_order_id,
              "sell_order_id": t.trade.sell_order_id, "base_asset": f"0x{t.trade.fill.base_asset:040x}",
              "quote_asset": f"0x{t.trade.fill.quote_asset:040x}", "base_amount": str(t.trade.fill.base_amount),
              "quote_amount": str(t.trade.fill.quote_amount), "deadline": t.deadline, "state": t.state,
-             "legs": [n for n, leg in (("buy", t.buy_leg), ("sell", t.sell_leg)) if leg],
-             "tx_hash": t.tx_hash, "reason": t.reason}
+             "legs": list(t.legs), "tx_hash": t.tx_hash, "reason": t.reason}
             for t in rows]})
     for t in rows:
-        legs = ", ".join(n for n, leg in (("buy", t.buy_leg), ("sell", t.sell_leg)) if leg) or "none yet"
+        legs = ", ".join(t.legs) or "none yet"
         console.print(f"trade {hex(t.trade.trade_commitment)[:14]}… buy {t.trade.buy_order_id} / sell {t.trade.sell_order_id}: "
                       f"{s.show_amount(t.trade.fill.base_asset, t.trade.fill.base_amount)} for "
                       f"{s.show_amount(t.trade.fill.quote_asset, t.trade.fill.quote_amount)}, due {_when(t.deadline)}: "

@@ -152,8 +152,9 @@ def create_app(service: MatcherService) -> FastAPI:
 
     @app.get("/health")
     async def health():
-        """Up, with the depth of the verification queue."""
-        return {"status": "ok", "verify_queue": service.verifier.queued() if service.verifier else 0}
+        """Up, with the depth of the verification queue and how many verification workers are warm."""
+        v = service.verifier
+        return {"status": "ok", "verify_queue": v.queued() if v else 0, "verifiers_ready": v.ready if v else 0}
 
     @app.get("/metrics", response_class=PlainTextResponse)
     async def metrics():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..chain.errors import ChainError
 from ..errors import ProtocolError
-from ..matcher import Matcher, MatcherError, owner_hash
+from ..matcher import COLLATERAL, Matcher, MatcherError, owner_hash
 from ..matcher_store import UNSETTLED, TradeRow
 from ..messages import LegProof, OrderTicket, Trade, WithdrawRequest
 from ..params import BUY, SELL, SIDE_NAMES
@@ -153,10 +153,7 @@ class MatcherService:
         other = m.store.backing(ticket.nullifier)
         if other is not None:
             raise MatcherError(f"the note backing this order already backs order {other} (live, or with a fill not yet settled)")
-        if not m.pool.is_known_root(ticket.root):
-            raise MatcherError("the collateral proof uses a root the pool does not accept (stale or foreign): sync and prove again")
-        if m.pool.nullifier_spent(ticket.nullifier):
-            raise MatcherError("the note backing this order is already spent on chain (withdrawn or traded)")
+        m.check_spend(None, ticket.proof, ticket.public_vector, ticket.root, ticket.nullifier, COLLATERAL)
 
     async def _guarded(self, fn, *args):
         """Call into the matcher; its refusals become 4xx answers, a node that fails a 503."""

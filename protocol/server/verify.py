@@ -13,9 +13,11 @@ verification per ticket, not a bisection.
 import asyncio
 import concurrent.futures
 import multiprocessing
+import time
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 
+from zk.curve import G1_GENERATOR, G2_GENERATOR
 from zk.errors import MalformedInput
 from zk.groth16 import PreparedVerifyingKey, Proof, batch_verify
 
@@ -27,6 +29,16 @@ _PVK: PreparedVerifyingKey | None = None
 def _init_worker(pvk: PreparedVerifyingKey) -> None:
     global _PVK
     _PVK = pvk
+    # Load (or compile) the fast kernels now, not inside the first client's batch: a check of a
+    # proof made of the generators runs the whole path (point checks, MSM, pairings) and fails.
+    dummy = Proof(G1_GENERATOR, G2_GENERATOR, G1_GENERATOR)
+    batch_verify(pvk, [(dummy, [0] * pvk.vk.n_public)])
+
+
+def _worker_ready() -> bool:
+    """A task for a fresh worker: by the time it runs, the initializer has warmed it."""
+    time.sleep(0.2)  # keep this worker busy so that the pool starts the next one for the next task
+    return True
 
 
 def find_invalid(pvk: PreparedVerifyingKey, items: Sequence[tuple[Proof, Sequence[int]]]) -> list[int]:
@@ -73,10 +85,20 @@ class BatchVerifier:
         self._sizes: dict[str, int] = {}  # the next batch size per client (1 after a failure)
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task] = []
+        self.ready = 0  # worker processes started and warm
 
     def start(self) -> None:
+        """Start the dispatchers, and every worker process (each warms its kernels as it starts)."""
         self._wake = asyncio.Event()
         self._tasks = [asyncio.create_task(self._run()) for _ in range(self.workers)]
+        loop = asyncio.get_running_loop()
+        self.ready = 0
+        for _ in range(self.workers):
+            loop.run_in_executor(self._pool, _worker_ready).add_done_callback(self._warmed)
+
+    def _warmed(self, future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.ready += 1
 
     async def stop(self) -> None:
         for task in self._tasks:

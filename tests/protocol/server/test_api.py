@@ -195,3 +195,40 @@ def test_the_event_stream_tells_an_owner_of_its_fill(world, tmp_path):
         with pytest.raises(MatcherRefused) as refused:
             next(c.events(["carol-1"], secret_of("erin")))
         assert refused.value.status == 404
+
+
+def test_a_chunked_50_mb_body_and_hostile_legs_are_refused_with_a_reason(world, tmp_path):
+    with LiveServer(world, tmp_path / "m.sqlite") as srv:
+        c = srv.client()
+        carol = order("carol", "carol-1", SELL, 10, 1.45)
+        alice = order("alice", "alice-1", BUY, 10, 1.5)
+        c.submit(world.ticket("carol", carol))
+        (trade,) = c.submit(world.ticket("alice", alice))
+
+        def chunks():  # 50 MB with no Content-Length: the cap applies while reading
+            for _ in range(50 * 16):
+                yield b"[" * (64 << 10)
+
+        r = httpx.post(f"{srv.url}/v1/orders", content=chunks(), headers={"content-type": "application/json"}, timeout=60)
+        assert r.status_code == 413 and "limit" in r.json()["error"]
+        good = world.leg(trade, SELL, "carol", carol, world.ticket("carol", carol).proof)
+        wire = good.to_json()
+        cases = {
+            "a side as text": ({**wire, "side": "sell"}, 422, "side"),
+            "a public input as a number": ({**wire, "public": [1] * 8}, 422, "public[0]"),
+            "seven public inputs": ({**wire, "public": wire["public"][:7]}, 422, "8 decimal strings"),
+            "a public input >= r": ({**wire, "public": [str(R)] + wire["public"][1:]}, 422, "canonical field element"),
+            "a memo that is not hex": ({**wire, "memo": "zz"}, 422, "not hex"),
+            "the leg of another order": (world.leg(trade, SELL, "carol", alice, good.proof).to_json(), 422, "does not bind"),
+            "the buyer's side on the seller's leg": ({**wire, "side": BUY}, 422, "does not bind"),
+        }
+        for name, (body, status, reason) in cases.items():
+            r = httpx.post(f"{srv.url}/v1/legs", json=body, timeout=60)
+            assert (r.status_code, reason in r.json()["error"]) == (status, True), (name, r.text[:300])
+        assert c.submit_leg(good)["legs"] == {"buy": False, "sell": True}
+        assert c.submit_leg(good)["legs"] == {"buy": False, "sell": True}  # the same leg again: taken once
+        other = world.leg(trade, SELL, "dave", carol, good.proof)  # another note's nullifier for the same side
+        with pytest.raises(MatcherRefused) as refused:
+            c.submit_leg(other)
+        assert refused.value.status == 409 and "already in" in str(refused.value)
+        assert c.health()["status"] == "ok"
