@@ -825,3 +825,19 @@ def mul_each(bases, is_infinity, scalars, out, lo, hi):
                 if (scalars[i, bit >> 6] >> np.uint64(bit & 63)) & np.uint64(1):
                     acc = jac_add_affine(acc, base)
         store_point(out, i, acc)
+
+
+# ---------------------------------------------------------------- reading key files
+
+
+@njit(nogil=True, cache=True)
+def first_off_curve(points, b, lo, hi):
+    """The first i in [lo, hi) whose affine point (coordinates canonical, Montgomery form) is
+    neither all zero (snarkjs's infinity) nor on y² = x³ + b; hi if every point is."""
+    for i in range(lo, hi):
+        x, y = load_affine(points, i)
+        if f_is_zero(x) and f_is_zero(y):
+            continue
+        if not f_eq(f_sqr(y), f_add(f_mul(f_sqr(x), x), b)):
+            return i
+    return hi

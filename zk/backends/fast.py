@@ -118,11 +118,24 @@ def _prepare(flat_coords: list[int], infinity: list[bool], degree: int) -> Prepa
     return PreparedBases(points=points, is_infinity=np.array(infinity, dtype=bool))
 
 
+def _already_montgomery(bases) -> PreparedBases | None:
+    """Bases that carry their Montgomery limbs (a .zkey/.ptau section read as an array) are
+    used as they are, without a per-point conversion."""
+    limbs = getattr(bases, "montgomery_limbs", None)
+    return prepared_from_montgomery(limbs()) if limbs is not None else None
+
+
 def prepare_g1(bases: Sequence[G1Point]) -> PreparedBases:
+    prepared = _already_montgomery(bases)
+    if prepared is not None:
+        return prepared
     return _prepare([c for p in bases for c in p], [p == G1_INFINITY for p in bases], 1)
 
 
 def prepare_g2(bases: Sequence[G2Point]) -> PreparedBases:
+    prepared = _already_montgomery(bases)
+    if prepared is not None:
+        return prepared
     flat = [c for p in bases for coord in p for c in coord]
     return _prepare(flat, [p == G2_INFINITY for p in bases], 2)
 
@@ -134,6 +147,46 @@ def prepared_from_montgomery(points: np.ndarray) -> PreparedBases:
     if points.dtype != np.uint64 or points.ndim not in (3, 4) or points.shape[1:] not in ((2, 4), (2, 2, 4)):
         raise ValueError(f"expected (n, 2, 4) or (n, 2, 2, 4) uint64 limbs, got {points.dtype} {points.shape}")
     return PreparedBases(points=points, is_infinity=~points.reshape(points.shape[0], -1).any(axis=1))
+
+
+def _montgomery_constant(c: int) -> tuple:
+    return tuple(np.uint64(x) for x in _to_fq_montgomery([c])[0])
+
+
+@cache
+def _curve_b(degree: int) -> tuple:
+    """b of y² = x³ + b in Montgomery form: 3 for G1, 3/(9+u) for the G2 twist."""
+    from ..curve import TWIST_B
+
+    if degree == 1:
+        return _montgomery_constant(3)
+    return tuple(_montgomery_constant(c) for c in TWIST_B)
+
+
+def first_off_curve(points: np.ndarray) -> int:
+    """Index of the first point of a Montgomery array ((n, 2, 4) G1 or (n, 2, 2, 4) G2, every
+    coordinate already checked below q) that is neither all zero (infinity) nor on its curve;
+    -1 if all are. Both halves are checked at once on the thread pool."""
+    n = points.shape[0]
+    b = _curve_b(1 if points.ndim == 3 else 2)
+    found = []
+    parts = _split(n, thread_count()) if n >= 4096 else [(0, n)]
+    if n == 0:
+        return -1
+
+    def check(lo: int, hi: int) -> None:
+        found.append((K.first_off_curve(points, b, lo, hi), hi))
+
+    _run_parallel([(check, part) for part in parts])
+    bad = [i for i, hi in found if i < hi]
+    return min(bad) if bad else -1
+
+
+def _scalar_limbs(scalars) -> np.ndarray:
+    """(n, 4) uint64 standard-form limbs: an array as it is (values below r), ints converted."""
+    if isinstance(scalars, np.ndarray):
+        return np.ascontiguousarray(scalars, dtype=np.uint64).reshape(-1, 4)
+    return _limbs([k % R for k in scalars])
 
 
 def _affine_points(jacobian: np.ndarray) -> list:
@@ -198,7 +251,7 @@ def _msm(prepared: PreparedBases, scalars: Sequence[int]):
     if len(scalars) == 0:
         out[0] = 0  # Z = 0: infinity
         return _affine_points(out)[0]
-    limbs = _limbs([k % R for k in scalars])
+    limbs = _scalar_limbs(scalars)
     kinds = K.classify_scalars(limbs)
     kinds[prepared.is_infinity] = 0
     ones = np.flatnonzero(kinds == 1)
@@ -313,6 +366,7 @@ _KERNELS = (
     K.fr_scale_powers,
     K.ntt_in_place,
     K.mul_each,
+    K.first_off_curve,
 )
 
 
@@ -331,6 +385,8 @@ def warmup() -> None:
     msm_g1(prepare_g1(batch_mul_g1(fixed_base_g1(G1_GENERATOR, [2, 3]), [1, 2])), [1, 5])
     msm_g2(prepare_g2(batch_mul_g2(fixed_base_g2(G2_GENERATOR, [2, 3]), [1, 2])), [1, 5])
     coset_evaluations([1, 2], R - 1, 5)
+    first_off_curve(prepare_g1([G1_GENERATOR]).points)
+    first_off_curve(prepare_g2([G2_GENERATOR]).points)
 
 
 # ---------------------------------------------------------------- one scalar per base (ceremonies)
