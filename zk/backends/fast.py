@@ -351,6 +351,36 @@ def coset_evaluations(evals: Sequence[int], omega: int, shift: int) -> list[int]
     return _from_fr_montgomery(a)
 
 
+def scalar_limbs(scalars: Sequence[int]) -> np.ndarray:
+    """Scalars converted once to the limbs every MSM of this backend takes as they are (a
+    prover runs several MSMs over one witness)."""
+    return _scalar_limbs(scalars)
+
+
+def _coset_in_place(a: np.ndarray, omega_inv, n_inv, shift, omega) -> None:
+    K.ntt_in_place(a, omega_inv)
+    K.fr_scale_powers(a, n_inv, shift)
+    K.ntt_in_place(a, omega)
+
+
+def zkey_h(coefficients: tuple[np.ndarray, ...], witness: np.ndarray, domain_size: int, omega: int, shift: int) -> np.ndarray:
+    """The circom reduction's H scalars straight from a .zkey's coefficient arrays (matrix,
+    row, wire, stored value v·R²) and the witness limbs: rows A_j, B_j and C_j = A_j·B_j, each
+    moved to the coset shift·⟨ω⟩ (the three on the thread pool), then A·B − C. Returned as
+    standard-form limbs, ready for an MSM."""
+    matrix, row, wire, value = coefficients
+    n = domain_size
+    a, b = np.zeros((n, 4), np.uint64), np.zeros((n, 4), np.uint64)
+    K.zkey_rows(matrix, row, wire, value, witness, a, b)
+    c = np.empty_like(a)
+    K.fr_mul_sub(a, b, np.zeros_like(a), c)
+    omega_inv, n_inv, shift_m, omega_m = (tuple(x) for x in _to_fr_montgomery([pow(omega, -1, R), pow(n, -1, R), shift, omega]))
+    _run_parallel([(_coset_in_place, (v, omega_inv, n_inv, shift_m, omega_m)) for v in (a, b, c)])
+    h = np.empty_like(a)
+    K.fr_mul_sub(a, b, c, h)
+    return K.mont_convert(h, K.ONE4, K.R_LIMBS, K.R_INV)
+
+
 # ---------------------------------------------------------------- compilation
 
 
@@ -367,6 +397,8 @@ _KERNELS = (
     K.ntt_in_place,
     K.mul_each,
     K.first_off_curve,
+    K.zkey_rows,
+    K.fr_mul_sub,
 )
 
 
@@ -386,6 +418,8 @@ def warmup() -> None:
     msm_g2(prepare_g2(batch_mul_g2(fixed_base_g2(G2_GENERATOR, [2, 3]), [1, 2])), [1, 5])
     coset_evaluations([1, 2], R - 1, 5)
     first_off_curve(prepare_g1([G1_GENERATOR]).points)
+    index = np.zeros(1, np.int64)
+    zkey_h((index, index, index, _limbs([1])), _limbs([1]), 2, R - 1, 5)
     first_off_curve(prepare_g2([G2_GENERATOR]).points)
 
 
