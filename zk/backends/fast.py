@@ -149,6 +149,16 @@ def prepared_from_montgomery(points: np.ndarray) -> PreparedBases:
     return PreparedBases(points=points, is_infinity=~points.reshape(points.shape[0], -1).any(axis=1))
 
 
+def standard_big_endian(points: np.ndarray) -> bytes:
+    """A Montgomery point array as snarkjs's uncompressed encoding: every coordinate in standard
+    form, 32 bytes big-endian, G2's Fq2 coordinates as c1‖c0; infinity (all zero) stays zero."""
+    standard = K.mont_convert(np.ascontiguousarray(points).reshape(-1, 4), K.ONE4, K.Q_LIMBS, K.Q_INV)
+    standard = standard.reshape(points.shape)[..., ::-1]  # limbs most significant first
+    if points.ndim == 4:
+        standard = standard[:, :, ::-1, :]  # c1 before c0
+    return np.ascontiguousarray(standard).astype(">u8").tobytes()
+
+
 def _montgomery_constant(c: int) -> tuple:
     return tuple(np.uint64(x) for x in _to_fq_montgomery([c])[0])
 

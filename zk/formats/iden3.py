@@ -315,6 +315,10 @@ class LemPoints(Sequence):
         view is strided or misaligned)."""
         return np.require(self._limbs, np.uint64, ["C", "A", "W"])
 
+    def take(self, indices: Sequence[int]) -> "LemPoints":
+        """The points at these indices, gathered into a new array (a setup's rows of a basis)."""
+        return LemPoints(self.group, self._limbs[np.asarray(indices, dtype=np.int64)])
+
     def _convert(self, limbs: np.ndarray) -> list:
         data = np.ascontiguousarray(limbs).tobytes()
         coords = [int.from_bytes(data[i : i + N8], "little") * _RINV_Q % Q for i in range(0, len(data), N8)]
@@ -346,6 +350,13 @@ class LemPoints(Sequence):
 
     def __reduce__(self):
         return (LemPoints, (self.group, np.array(self._limbs)))
+
+
+def concatenate_points(parts: Sequence[LemPoints]) -> LemPoints:
+    """Point arrays of one group, one after the other, as one array."""
+    if len({p.group for p in parts}) > 1:
+        raise ValueError("cannot concatenate G1 and G2 points")
+    return LemPoints(parts[0].group, np.concatenate([p._limbs for p in parts]))
 
 
 def decode_lem_array(group: Group, data, what: str) -> LemPoints:
