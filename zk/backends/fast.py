@@ -453,6 +453,24 @@ def _mul_each(prepared: PreparedBases, scalars: Sequence[int]) -> list:
     return _affine_points(out)
 
 
+def batch_mul_montgomery(points: np.ndarray, scalars: Sequence[int]) -> np.ndarray:
+    """[k_i·P_i] for a Montgomery point array (a .zkey section read as one), as an array of the
+    same form: affine Montgomery limbs, all zero for infinity. No affine tuples on the way."""
+    prepared = prepared_from_montgomery(points)
+    n = len(scalars)
+    if n != len(prepared):
+        raise ValueError(f"batch multiplication needs one scalar per base: {n} scalars, {len(prepared)} bases")
+    jacobian = np.empty((n, 3) + points.shape[2:], np.uint64)
+    affine = np.empty((n, 2) + points.shape[2:], np.uint64)
+    if n == 0:
+        return affine
+    limbs = _scalar_limbs(scalars)
+    parts = _split(n, thread_count())
+    _run_parallel([(K.mul_each, (prepared.points, prepared.is_infinity, limbs, jacobian, lo, hi)) for lo, hi in parts])
+    _run_parallel([(K.to_affine, (jacobian, affine, np.empty(n, np.bool_), lo, hi)) for lo, hi in parts])
+    return affine
+
+
 def batch_mul_g1(bases: Sequence[G1Point], scalars: Sequence[int]) -> list[G1Point]:
     """[k_i·P_i]: every base times its own scalar (a ceremony rescaling its points)."""
     return _mul_each(prepare_g1(bases), scalars)

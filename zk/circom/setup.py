@@ -32,7 +32,7 @@ from ..curve import (
 )
 from ..errors import MalformedInput
 from ..field import R
-from ..formats.iden3 import concatenate_points
+from ..formats.iden3 import concatenate_points, scale_points
 from ..formats.ptau import Ptau
 from ..formats.zkey import MATRIX_A, Zkey, encode_coefficients, qap_coefficients, zkey_digest
 from ..groth16.data import ProvingKey, VerifyingKey
@@ -74,11 +74,9 @@ def check_lagrange_basis(lagrange_g1: Sequence[G1Point]) -> None:
         )
 
 
-def _scaled(points: Sequence[G1Point], k: int) -> tuple[G1Point, ...]:
-    """[k·P for P in points] in one batch (one kernel call on the fast backend)."""
-    if not hasattr(points, "montgomery_limbs"):
-        points = list(points)
-    return tuple(get_backend().batch_mul_g1(points, [k] * len(points)))
+def _scaled(points: Sequence[G1Point], k: int) -> Sequence[G1Point]:
+    """[k·P for P in points] in one batch (an array kept an array on the fast backend)."""
+    return scale_points(points, k, get_backend())
 
 
 def zkey_from_ptau(r1cs: R1CS, ptau: Ptau, delta: int) -> Zkey:

@@ -352,6 +352,22 @@ class LemPoints(Sequence):
         return (LemPoints, (self.group, np.array(self._limbs)))
 
 
+def scale_points(points: Sequence, k: int, backend) -> Sequence:
+    """[k·P for P in points] on `backend`: an array stays an array on a backend that multiplies
+    limb arrays (the fast one); otherwise its batch multiplication on affine tuples."""
+    if isinstance(points, LemPoints) and hasattr(backend, "batch_mul_montgomery"):
+        return LemPoints(points.group, backend.batch_mul_montgomery(points.montgomery_limbs(), [k] * len(points)))
+    mul = backend.batch_mul_g2 if points_group(points) is G2 else backend.batch_mul_g1
+    return tuple(mul(list(points), [k] * len(points)))
+
+
+def points_group(points: Sequence) -> "Group":
+    """G1 or G2, from an array's group or the first point's shape (G1 for an empty sequence)."""
+    if isinstance(points, LemPoints):
+        return points.group
+    return G2 if len(points) and isinstance(points[0][0], tuple) else G1
+
+
 def concatenate_points(parts: Sequence[LemPoints]) -> LemPoints:
     """Point arrays of one group, one after the other, as one array."""
     if len({p.group for p in parts}) > 1:
