@@ -272,6 +272,8 @@ _RINV_Q = pow(MONTGOMERY_R, -1, Q)
 
 def _first_not_below_q(rows: np.ndarray) -> int:
     """Index of the first (m, 4)-limb row that is >= q, or -1."""
+    if not rows.shape[0] or rows[:, 3].max() < np.uint64(_Q_LIMBS[3]):
+        return -1  # the usual case, in one pass: every top limb below q's
     greater = np.zeros(rows.shape[0], dtype=bool)
     equal = np.ones(rows.shape[0], dtype=bool)
     for k in (3, 2, 1, 0):
