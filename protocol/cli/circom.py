@@ -1,15 +1,16 @@
-"""`zktrade circom`: work on circom and snarkjs artefacts (.r1cs, .wtns, .zkey, .ptau)."""
+"""`zktrade circom`: work on circom and snarkjs artefacts (.r1cs, .wtns, .zkey, .ptau).
+
+Start-up is part of every command's time: what only one command needs (the circuit registry,
+wasmtime for the witness, the setup) is imported inside that command.
+"""
 
 from pathlib import Path
 
 import click
 
-from circuits import registry
 from zk.circom import prove_from_zkey
-from zk.circom.setup import setup_from_ptau
-from zk.circom.witness import calculate_witness, rounded_by_javascript
 from zk.errors import MalformedInput
-from zk.formats.iden3 import read_bytes
+from zk.formats.iden3 import read_buffer
 from zk.formats.ptau import check_ptau_file, decode_ptau, read_ptau
 from zk.formats.r1cs_bin import decode_r1cs, read_r1cs, write_r1cs
 from zk.formats.snarkjs_json import (
@@ -58,10 +59,10 @@ def info_cmd(path: str) -> None:
 
     Example: zktrade circom info circuit.r1cs
     """
-    data = read_bytes(path, "file")
-    magic = data[:4]
+    data = read_buffer(path, "file")
+    magic = bytes(data[:4])
     if magic == b"r1cs":
-        f = decode_r1cs(data, f"r1cs {path}")
+        f = decode_r1cs(bytes(data), f"r1cs {path}")
         cs = f.r1cs
         console.print(f"[bold]{path}[/]: circom constraint system (BN254)")
         _print_rows([
@@ -75,7 +76,7 @@ def info_cmd(path: str) -> None:
             ("R1CS digest", cs.digest()),
         ])
     elif magic == b"wtns":
-        w = decode_wtns(data, f"wtns {path}")
+        w = decode_wtns(bytes(data), f"wtns {path}")
         console.print(f"[bold]{path}[/]: circom witness (BN254)")
         # a .wtns does not say which wires are public: the .r1cs (or .zkey) does
         _print_rows([("values", len(w)), ("wire 1", str(w[1]) if len(w) > 1 else "-")])
@@ -104,6 +105,8 @@ def info_cmd(path: str) -> None:
 
 def _witness(wasm_path: str, input_path: str) -> list[int]:
     """circom's witness for input.json, in-process; one note if snarkjs would read the inputs differently."""
+    from zk.circom.witness import calculate_witness, rounded_by_javascript
+
     inputs = read_json(input_path, "circuit input")
     if not isinstance(inputs, dict):
         raise MalformedInput(f"circuit input {input_path}: expected a JSON object of named inputs")
@@ -214,6 +217,8 @@ def setup_cmd(r1cs_path: str, ptau_path: str, zkey_path: str, vk_path: str | Non
 
     Example: zktrade circom setup circuit.r1cs --ptau pot12_final.ptau --zkey circuit.zkey --vk verification_key.json
     """
+    from zk.circom.setup import setup_from_ptau
+
     err_console.print(f"[bold yellow]WARNING[/] {DEV_ONLY_WARNING}")
     r1cs = read_r1cs(r1cs_path).r1cs
     check_ptau_file(ptau_path, qap_domain(r1cs).size)
@@ -242,6 +247,8 @@ def export_cmd(name: str, r1cs_path: str, input_path: str | None, wtns_path: str
 
     Example: zktrade circom export cubic --r1cs cubic.r1cs --input input.json --wtns cubic.wtns
     """
+    from circuits import registry
+
     if bool(input_path) != bool(wtns_path):
         raise click.UsageError("--input and --wtns go together (the witness needs the inputs)")
     c = registry.get(name)

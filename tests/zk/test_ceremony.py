@@ -292,6 +292,31 @@ def test_phase1_and_phase2_from_our_own_ptau(own_ceremony):
     assert verify_proof(prepare_verifying_key(key.proving_key.vk), proof, witness[1 : 1 + key.n_public])
 
 
+@pytest.mark.parametrize("backend", ["fast", "reference"])
+def test_the_ceremony_on_files_read_as_arrays_equals_it_on_points(own_ceremony, backend, monkeypatch, tmp_path):
+    """A ptau and a .zkey read from files hold their sections as arrays (LemPoints); new,
+    contribute and verify give byte for byte what they give on in-memory point tuples."""
+    monkeypatch.setenv("ZKTRADE_BACKEND", backend)
+    cubic = registry.get("cubic").r1cs
+    read_back = decode_ptau(encode_ptau(own_ceremony))
+    assert type(read_back.lagrange.tau_g1).__name__ == "LemPoints"
+    on_points, on_arrays = new_ceremony(cubic, own_ceremony), new_ceremony(cubic, read_back)
+    assert write_both(tmp_path, "new", on_points, on_arrays)
+    from_points, _ = contribute(on_points, rng("z-arrays"), "alice")
+    write_zkey(tmp_path / "c0.zkey", on_arrays)
+    from_arrays, _ = contribute(read_zkey(tmp_path / "c0.zkey"), rng("z-arrays"), "alice")
+    assert type(from_arrays.proving_key.h_query).__name__ == ("LemPoints" if backend == "fast" else "tuple")
+    assert write_both(tmp_path, "contributed", from_points, from_arrays)
+    write_zkey(tmp_path / "c1.zkey", from_arrays)
+    assert [c.name for c in verify_ceremony(read_zkey(tmp_path / "c1.zkey"), on_arrays)] == ["alice"]
+
+
+def write_both(tmp_path, name, a, b) -> bool:
+    write_zkey(tmp_path / f"{name}_a.zkey", a)
+    write_zkey(tmp_path / f"{name}_b.zkey", b)
+    return (tmp_path / f"{name}_a.zkey").read_bytes() == (tmp_path / f"{name}_b.zkey").read_bytes()
+
+
 def test_phase1_refuses_a_file_without_contribution():
     with pytest.raises(InvalidCeremony, match="no contribution"):
         phase1.verify_ptau(phase1.new_ptau(3))

@@ -10,16 +10,17 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from circuits import registry
 from zk.backends import get_backend
 from zk.circom.setup import MPC_PARAMS_WITHOUT_TRANSCRIPT, zkey_from_ptau
-from zk.curve import G1_GENERATOR, G2_GENERATOR, g2_mul
+from zk.curve import G1_GENERATOR, G2_GENERATOR, G2_INFINITY, g2_mul
 from zk.domain import Domain
 from zk.errors import MalformedInput
 from zk.field import Q, R
-from zk.formats.iden3 import encode_container, field_bytes, parse_container, u32, u64
+from zk.formats.iden3 import G1, G2, LemPoints, decode_lem, encode_container, field_bytes, parse_container, to_montgomery, u32, u64
 from zk.formats.ptau import Lagrange, Ptau, decode_ptau, encode_ptau
 from zk.formats.r1cs_bin import R1csFile, decode_r1cs, encode_r1cs, r1cs_file, read_r1cs, write_r1cs
 from zk.formats.wtns import decode_wtns, encode_wtns, read_wtns, write_wtns
 from zk.formats.zkey import decode_zkey, encode_zkey, read_zkey, write_zkey, zkey_from_proving_key
-from zk.groth16 import ToxicWaste, generate_parameters
+from zk.circom.prover import create_proof_from_zkey
+from zk.groth16 import ToxicWaste, generate_parameters, prepare_verifying_key, verify_proof
 from zk.qap import lagrange_at
 from zk.r1cs import R1CS, Constraint, lc
 
@@ -164,6 +165,77 @@ def test_our_keys_as_zkey_keep_the_proving_key():
     assert replace(z.proving_key, circuit_digest="") == replace(pk, circuit_digest="")
     with pytest.raises(MalformedInput, match="circom reduction"):
         zkey_from_proving_key(generate_parameters(r1cs, ToxicWaste(3, 5, 7, 11, 13), "libsnark"), r1cs, bytes(68))
+
+
+def test_the_g2_generator_the_formats_use_has_order_r():
+    assert g2_mul(G2_GENERATOR, R) == G2_INFINITY and g2_mul(G2_GENERATOR, R - 1) != G2_INFINITY
+
+
+# ---- point sections read as arrays -----------------------------------------------------------
+
+ZKEY_POINT_SECTIONS = {5: ("A", G1), 6: ("B1", G1), 7: ("B2", G2), 8: ("C", G1), 9: ("H", G1)}
+
+
+def test_zkey_point_sections_are_arrays_equal_to_the_point_by_point_reading():
+    raw = encode_zkey(cubic_zkey())
+    z = decode_zkey(raw)
+    pk = z.proving_key
+    f = parse_container(raw, b"zkey", (1,), "zkey")
+    arrays = {5: pk.a_query, 6: pk.b_g1_query, 7: pk.b_g2_query, 8: pk.l_query, 9: pk.h_query}
+    for kind, (label, group) in ZKEY_POINT_SECTIONS.items():
+        points = arrays[kind]
+        assert isinstance(points, LemPoints)
+        assert points.montgomery_limbs().tobytes() == f.section(kind, "zkey")  # the file's bytes, as they are
+        assert list(points) == decode_lem(group, f.section(kind, "zkey"), label)  # the readable reader's points
+        assert points[-1] == list(points)[-1] and list(points[1:3]) == list(points)[1:3]
+    assert z.coefficients == cubic_zkey().coefficients and list(z.coefficients) == list(cubic_zkey().coefficients)
+
+
+def _with_point(raw: bytes, kind: int, index: int, coords: list[bytes]) -> bytes:
+    """The file with point `index` of section `kind` replaced by these raw coordinates."""
+    f = parse_container(raw, b"zkey", (1,), "zkey")
+    size = 32 * len(coords)
+    sections = [(k, body[: index * size] + b"".join(coords) + body[(index + 1) * size :] if k == kind else body)
+                for k, body in f.sections]
+    return encode_container(b"zkey", 1, sections)
+
+
+@pytest.mark.parametrize("kind", sorted(ZKEY_POINT_SECTIONS))
+def test_a_bad_point_in_an_array_section_is_named_as_the_point_reader_names_it(kind):
+    label, group = ZKEY_POINT_SECTIONS[kind]
+    raw = encode_zkey(cubic_zkey())
+    off_curve = [field_bytes(to_montgomery(1, Q))] * group.coords  # x = y = 1 is on neither curve
+    with pytest.raises(MalformedInput, match=rf"^zkey: {label}: point 1 is not on the {group.curve}$"):
+        decode_zkey(_with_point(raw, kind, 1, off_curve))
+    not_canonical = [field_bytes(Q)] + [field_bytes(0)] * (group.coords - 1)
+    with pytest.raises(MalformedInput, match=rf"^zkey: {label}: coordinate {Q} is not below BN254's base field q$"):
+        decode_zkey(_with_point(raw, kind, 2, not_canonical))
+
+
+def test_bad_coefficients_are_named_by_index():
+    raw = encode_zkey(cubic_zkey())
+    f = parse_container(raw, b"zkey", (1,), "zkey")
+
+    def with_entry(k: int, entry: bytes) -> bytes:
+        sections = [(t, body[: 4 + 44 * k] + entry + body[4 + 44 * (k + 1) :] if t == 4 else body) for t, body in f.sections]
+        return encode_container(b"zkey", 1, sections)
+
+    with pytest.raises(MalformedInput, match=r"coefficient 3 \(matrix 2, row 0, wire 1\) is outside"):
+        decode_zkey(with_entry(3, u32(2) + u32(0) + u32(1) + field_bytes(1)))
+    with pytest.raises(MalformedInput, match=rf"coefficients: coefficient 2 = {R} is not below BN254's scalar field r"):
+        decode_zkey(with_entry(2, u32(0) + u32(0) + u32(1) + field_bytes(R)))
+
+
+def test_both_backends_prove_the_same_from_a_zkey_read_as_arrays(monkeypatch):
+    """The fast path (rows and H on the coefficient arrays, bases from the file's limbs) against
+    the readable one (Python rows, py_ecc MSMs over converted points), same blinding."""
+    _, witness = cubic()
+    z = decode_zkey(encode_zkey(cubic_zkey()))
+    fast = create_proof_from_zkey(z, witness, 1234, 5678)
+    monkeypatch.setenv("ZKTRADE_BACKEND", "reference")
+    assert create_proof_from_zkey(z, witness, 1234, 5678) == fast
+    assert create_proof_from_zkey(cubic_zkey(), witness, 1234, 5678) == fast
+    assert verify_proof(prepare_verifying_key(z.proving_key.vk), fast, witness[1 : 1 + z.n_public])
 
 
 # ---- corruption: truncated, extended, flipped, foreign ----------------------------------------

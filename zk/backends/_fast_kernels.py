@@ -825,3 +825,43 @@ def mul_each(bases, is_infinity, scalars, out, lo, hi):
                 if (scalars[i, bit >> 6] >> np.uint64(bit & 63)) & np.uint64(1):
                     acc = jac_add_affine(acc, base)
         store_point(out, i, acc)
+
+
+# ---------------------------------------------------------------- reading key files
+
+
+@njit(nogil=True, cache=True)
+def first_off_curve(points, b, lo, hi):
+    """The first i in [lo, hi) whose affine point (coordinates canonical, Montgomery form) is
+    neither all zero (snarkjs's infinity) nor on y² = x³ + b; hi if every point is."""
+    for i in range(lo, hi):
+        x, y = load_affine(points, i)
+        if f_is_zero(x) and f_is_zero(y):
+            continue
+        if not f_eq(f_sqr(y), f_add(f_mul(f_sqr(x), x), b)):
+            return i
+    return hi
+
+
+# ---------------------------------------------------------------- a .zkey's QAP rows (the prover)
+
+
+@njit(nogil=True, cache=True)
+def zkey_rows(matrix, row, wire, value, witness, a, b):
+    """a[row] += value·witness[wire] for matrix 0 (A), b[row] for matrix 1 (B), over Fr. The
+    value is snarkjs's stored v·R² and the witness plain (standard-form) limbs, so each
+    Montgomery product is v·w in Montgomery form: a and b come out in Montgomery form."""
+    for k in range(matrix.shape[0]):
+        t = fr_mul(_row4(value, k), _row4(witness, wire[k]))
+        j = row[k]
+        if matrix[k] == 0:
+            _set4(a, j, mod_add(_row4(a, j), t, R_LIMBS))
+        else:
+            _set4(b, j, mod_add(_row4(b, j), t, R_LIMBS))
+
+
+@njit(nogil=True, cache=True)
+def fr_mul_sub(a, b, c, out):
+    """out[i] = a[i]·b[i] − c[i] over Fr, Montgomery form."""
+    for i in range(a.shape[0]):
+        _set4(out, i, mod_sub(fr_mul(_row4(a, i), _row4(b, i)), _row4(c, i), R_LIMBS))

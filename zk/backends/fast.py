@@ -118,11 +118,24 @@ def _prepare(flat_coords: list[int], infinity: list[bool], degree: int) -> Prepa
     return PreparedBases(points=points, is_infinity=np.array(infinity, dtype=bool))
 
 
+def _already_montgomery(bases) -> PreparedBases | None:
+    """Bases that carry their Montgomery limbs (a .zkey/.ptau section read as an array) are
+    used as they are, without a per-point conversion."""
+    limbs = getattr(bases, "montgomery_limbs", None)
+    return prepared_from_montgomery(limbs()) if limbs is not None else None
+
+
 def prepare_g1(bases: Sequence[G1Point]) -> PreparedBases:
+    prepared = _already_montgomery(bases)
+    if prepared is not None:
+        return prepared
     return _prepare([c for p in bases for c in p], [p == G1_INFINITY for p in bases], 1)
 
 
 def prepare_g2(bases: Sequence[G2Point]) -> PreparedBases:
+    prepared = _already_montgomery(bases)
+    if prepared is not None:
+        return prepared
     flat = [c for p in bases for coord in p for c in coord]
     return _prepare(flat, [p == G2_INFINITY for p in bases], 2)
 
@@ -134,6 +147,56 @@ def prepared_from_montgomery(points: np.ndarray) -> PreparedBases:
     if points.dtype != np.uint64 or points.ndim not in (3, 4) or points.shape[1:] not in ((2, 4), (2, 2, 4)):
         raise ValueError(f"expected (n, 2, 4) or (n, 2, 2, 4) uint64 limbs, got {points.dtype} {points.shape}")
     return PreparedBases(points=points, is_infinity=~points.reshape(points.shape[0], -1).any(axis=1))
+
+
+def standard_big_endian(points: np.ndarray) -> bytes:
+    """A Montgomery point array as snarkjs's uncompressed encoding: every coordinate in standard
+    form, 32 bytes big-endian, G2's Fq2 coordinates as c1‖c0; infinity (all zero) stays zero."""
+    standard = K.mont_convert(np.ascontiguousarray(points).reshape(-1, 4), K.ONE4, K.Q_LIMBS, K.Q_INV)
+    standard = standard.reshape(points.shape)[..., ::-1]  # limbs most significant first
+    if points.ndim == 4:
+        standard = standard[:, :, ::-1, :]  # c1 before c0
+    return np.ascontiguousarray(standard).astype(">u8").tobytes()
+
+
+def _montgomery_constant(c: int) -> tuple:
+    return tuple(np.uint64(x) for x in _to_fq_montgomery([c])[0])
+
+
+@cache
+def _curve_b(degree: int) -> tuple:
+    """b of y² = x³ + b in Montgomery form: 3 for G1, 3/(9+u) for the G2 twist."""
+    from ..curve import TWIST_B
+
+    if degree == 1:
+        return _montgomery_constant(3)
+    return tuple(_montgomery_constant(c) for c in TWIST_B)
+
+
+def first_off_curve(points: np.ndarray) -> int:
+    """Index of the first point of a Montgomery array ((n, 2, 4) G1 or (n, 2, 2, 4) G2, every
+    coordinate already checked below q) that is neither all zero (infinity) nor on its curve;
+    -1 if all are. Both halves are checked at once on the thread pool."""
+    n = points.shape[0]
+    b = _curve_b(1 if points.ndim == 3 else 2)
+    found = []
+    parts = _split(n, thread_count()) if n >= 4096 else [(0, n)]
+    if n == 0:
+        return -1
+
+    def check(lo: int, hi: int) -> None:
+        found.append((K.first_off_curve(points, b, lo, hi), hi))
+
+    _run_parallel([(check, part) for part in parts])
+    bad = [i for i, hi in found if i < hi]
+    return min(bad) if bad else -1
+
+
+def _scalar_limbs(scalars) -> np.ndarray:
+    """(n, 4) uint64 standard-form limbs: an array as it is (values below r), ints converted."""
+    if isinstance(scalars, np.ndarray):
+        return np.ascontiguousarray(scalars, dtype=np.uint64).reshape(-1, 4)
+    return _limbs([k % R for k in scalars])
 
 
 def _affine_points(jacobian: np.ndarray) -> list:
@@ -198,7 +261,7 @@ def _msm(prepared: PreparedBases, scalars: Sequence[int]):
     if len(scalars) == 0:
         out[0] = 0  # Z = 0: infinity
         return _affine_points(out)[0]
-    limbs = _limbs([k % R for k in scalars])
+    limbs = _scalar_limbs(scalars)
     kinds = K.classify_scalars(limbs)
     kinds[prepared.is_infinity] = 0
     ones = np.flatnonzero(kinds == 1)
@@ -298,6 +361,36 @@ def coset_evaluations(evals: Sequence[int], omega: int, shift: int) -> list[int]
     return _from_fr_montgomery(a)
 
 
+def scalar_limbs(scalars: Sequence[int]) -> np.ndarray:
+    """Scalars converted once to the limbs every MSM of this backend takes as they are (a
+    prover runs several MSMs over one witness)."""
+    return _scalar_limbs(scalars)
+
+
+def _coset_in_place(a: np.ndarray, omega_inv, n_inv, shift, omega) -> None:
+    K.ntt_in_place(a, omega_inv)
+    K.fr_scale_powers(a, n_inv, shift)
+    K.ntt_in_place(a, omega)
+
+
+def zkey_h(coefficients: tuple[np.ndarray, ...], witness: np.ndarray, domain_size: int, omega: int, shift: int) -> np.ndarray:
+    """The circom reduction's H scalars straight from a .zkey's coefficient arrays (matrix,
+    row, wire, stored value v·R²) and the witness limbs: rows A_j, B_j and C_j = A_j·B_j, each
+    moved to the coset shift·⟨ω⟩ (the three on the thread pool), then A·B − C. Returned as
+    standard-form limbs, ready for an MSM."""
+    matrix, row, wire, value = coefficients
+    n = domain_size
+    a, b = np.zeros((n, 4), np.uint64), np.zeros((n, 4), np.uint64)
+    K.zkey_rows(matrix, row, wire, value, witness, a, b)
+    c = np.empty_like(a)
+    K.fr_mul_sub(a, b, np.zeros_like(a), c)
+    omega_inv, n_inv, shift_m, omega_m = (tuple(x) for x in _to_fr_montgomery([pow(omega, -1, R), pow(n, -1, R), shift, omega]))
+    _run_parallel([(_coset_in_place, (v, omega_inv, n_inv, shift_m, omega_m)) for v in (a, b, c)])
+    h = np.empty_like(a)
+    K.fr_mul_sub(a, b, c, h)
+    return K.mont_convert(h, K.ONE4, K.R_LIMBS, K.R_INV)
+
+
 # ---------------------------------------------------------------- compilation
 
 
@@ -313,6 +406,9 @@ _KERNELS = (
     K.fr_scale_powers,
     K.ntt_in_place,
     K.mul_each,
+    K.first_off_curve,
+    K.zkey_rows,
+    K.fr_mul_sub,
 )
 
 
@@ -331,6 +427,10 @@ def warmup() -> None:
     msm_g1(prepare_g1(batch_mul_g1(fixed_base_g1(G1_GENERATOR, [2, 3]), [1, 2])), [1, 5])
     msm_g2(prepare_g2(batch_mul_g2(fixed_base_g2(G2_GENERATOR, [2, 3]), [1, 2])), [1, 5])
     coset_evaluations([1, 2], R - 1, 5)
+    first_off_curve(prepare_g1([G1_GENERATOR]).points)
+    index = np.zeros(1, np.int64)
+    zkey_h((index, index, index, _limbs([1])), _limbs([1]), 2, R - 1, 5)
+    first_off_curve(prepare_g2([G2_GENERATOR]).points)
 
 
 # ---------------------------------------------------------------- one scalar per base (ceremonies)
@@ -351,6 +451,24 @@ def _mul_each(prepared: PreparedBases, scalars: Sequence[int]) -> list:
         ]
     )
     return _affine_points(out)
+
+
+def batch_mul_montgomery(points: np.ndarray, scalars: Sequence[int]) -> np.ndarray:
+    """[k_i·P_i] for a Montgomery point array (a .zkey section read as one), as an array of the
+    same form: affine Montgomery limbs, all zero for infinity. No affine tuples on the way."""
+    prepared = prepared_from_montgomery(points)
+    n = len(scalars)
+    if n != len(prepared):
+        raise ValueError(f"batch multiplication needs one scalar per base: {n} scalars, {len(prepared)} bases")
+    jacobian = np.empty((n, 3) + points.shape[2:], np.uint64)
+    affine = np.empty((n, 2) + points.shape[2:], np.uint64)
+    if n == 0:
+        return affine
+    limbs = _scalar_limbs(scalars)
+    parts = _split(n, thread_count())
+    _run_parallel([(K.mul_each, (prepared.points, prepared.is_infinity, limbs, jacobian, lo, hi)) for lo, hi in parts])
+    _run_parallel([(K.to_affine, (jacobian, affine, np.empty(n, np.bool_), lo, hi)) for lo, hi in parts])
+    return affine
 
 
 def batch_mul_g1(bases: Sequence[G1Point], scalars: Sequence[int]) -> list[G1Point]:

@@ -23,7 +23,19 @@ from ..circom.setup import zkey_from_ptau
 from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, g1_add, g1_mul, g1_neg, g2_mul
 from ..errors import MalformedInput
 from ..field import R
-from ..formats.iden3 import G1_SIZE, Cursor, encode_g1_lem, encode_g2_lem, parse_container, take_g1, take_g2, u32
+from ..formats.iden3 import (
+    G1_SIZE,
+    LemPoints,
+    Cursor,
+    concatenate_points,
+    encode_g1_lem,
+    encode_g2_lem,
+    parse_container,
+    scale_points,
+    take_g1,
+    take_g2,
+    u32,
+)
 from ..formats.ptau import Ptau
 from ..formats.zkey import MATRIX_A, MATRIX_B, Coefficient, Zkey, encode_coefficients, zkey_digest
 from ..qap import qap_domain
@@ -223,8 +235,8 @@ def contribute(zkey: Zkey, rng: ChaCha, name: str = "", beacon: Beacon | None = 
         pk,
         vk=replace(pk.vk, delta_g2=g2_mul(pk.vk.delta_g2, d)),
         delta_g1=delta_g1,
-        l_query=tuple(backend.batch_mul_g1(pk.l_query, [d_inv] * len(pk.l_query))),
-        h_query=tuple(backend.batch_mul_g1(pk.h_query, [d_inv] * len(pk.h_query))),
+        l_query=scale_points(pk.l_query, d_inv, backend),  # arrays stay arrays on the fast backend
+        h_query=scale_points(pk.h_query, d_inv, backend),
     )
     new_params = MpcParams(params.cs_hash, (*params.contributions, contribution))
     return Zkey(new_pk, zkey.coefficients, encode_mpc_params(new_params)), contribution
@@ -256,6 +268,13 @@ def _contribution_checks(index: int, c: Contribution, prior: MpcParams, delta_be
         checks.append((index, "its key is not the one the beacon's hash and iterations produce",
                        (c.key.g1_s, c.key.g1_sx) == (g1_s, g1_mul(g1_s, d))))
     return checks
+
+
+def _joined(first: Sequence, second: Sequence) -> Sequence:
+    """Two point sections as one sequence (one array when both are arrays)."""
+    if isinstance(first, LemPoints) and isinstance(second, LemPoints):
+        return concatenate_points([first, second])
+    return [*first, *second]
 
 
 def verify_ceremony(zkey: Zkey, initial: Zkey) -> tuple[Contribution, ...]:
@@ -303,8 +322,8 @@ def verify_ceremony(zkey: Zkey, initial: Zkey) -> tuple[Contribution, ...]:
     # was divided by the same δ (a cheating point survives with probability ~2^-128).
     backend = get_backend()
     scalars = random_weights(len(pk.l_query) + len(pk.h_query))
-    before = backend.msm_g1(backend.prepare_g1([*ipk.l_query, *ipk.h_query]), scalars)
-    after = backend.msm_g1(backend.prepare_g1([*pk.l_query, *pk.h_query]), scalars)
+    before = backend.msm_g1(backend.prepare_g1(_joined(ipk.l_query, ipk.h_query)), scalars)
+    after = backend.msm_g1(backend.prepare_g1(_joined(pk.l_query, pk.h_query)), scalars)
     checks.append((None, "the L and H points are not the initial ones divided by the key's δ",
                    (after, before, G2_GENERATOR, pk.vk.delta_g2)))
     verify_checks(checks)

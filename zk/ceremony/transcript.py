@@ -55,12 +55,26 @@ def g2_compressed(p: G2Point) -> bytes:
     return (x1 | flag << 248).to_bytes(32, "big") + x0.to_bytes(32, "big")
 
 
+def _array_uncompressed(points) -> bytes | None:
+    """The fast path for a section read as an array (its Montgomery limbs), if numba is here."""
+    limbs = getattr(points, "montgomery_limbs", None)
+    if limbs is None:
+        return None
+    try:
+        from ..backends import fast
+    except ImportError:
+        return None
+    return fast.standard_big_endian(limbs())
+
+
 def g1s_uncompressed(points: Iterable[G1Point]) -> bytes:
-    return b"".join(g1_uncompressed(p) for p in points)
+    fast = _array_uncompressed(points)
+    return fast if fast is not None else b"".join(g1_uncompressed(p) for p in points)
 
 
 def g2s_uncompressed(points: Iterable[G2Point]) -> bytes:
-    return b"".join(g2_uncompressed(p) for p in points)
+    fast = _array_uncompressed(points)
+    return fast if fast is not None else b"".join(g2_uncompressed(p) for p in points)
 
 
 def blake2b(*parts: bytes) -> bytes:

@@ -32,6 +32,7 @@ from ..curve import (
 )
 from ..errors import MalformedInput
 from ..field import R
+from ..formats.iden3 import concatenate_points, scale_points
 from ..formats.ptau import Ptau
 from ..formats.zkey import MATRIX_A, Zkey, encode_coefficients, qap_coefficients, zkey_digest
 from ..groth16.data import ProvingKey, VerifyingKey
@@ -46,18 +47,36 @@ def _combination(bases: Sequence, scalars: Sequence[int], g2: bool = False):
     if all(k == 1 for k in scalars):  # bit decompositions, outputs: additions only, no MSM call
         return reduce(g2_add if g2 else g1_add, bases, G2_INFINITY if g2 else G1_INFINITY)
     backend = get_backend()
+    if not hasattr(bases, "montgomery_limbs"):
+        bases = list(bases)
     if g2:
-        return backend.msm_g2(backend.prepare_g2(list(bases)), list(scalars))
-    return backend.msm_g1(backend.prepare_g1(list(bases)), list(scalars))
+        return backend.msm_g2(backend.prepare_g2(bases), list(scalars))
+    return backend.msm_g1(backend.prepare_g1(bases), list(scalars))
+
+
+def _rows(basis: Sequence, rows: Sequence[int]) -> Sequence:
+    """basis[row] for each row: gathered as an array when the basis is one (a ptau read from a file)."""
+    take = getattr(basis, "take", None)
+    return take(rows) if take is not None else [basis[row] for row in rows]
 
 
 def check_lagrange_basis(lagrange_g1: Sequence[G1Point]) -> None:
     """Σ_j L_j(τ) = 1, so the basis must sum to the generator: catches a corrupt or foreign ptau."""
-    if g1_sum_projective(lagrange_g1) != G1_GENERATOR:
+    if hasattr(lagrange_g1, "montgomery_limbs"):  # an array: summed by the backend, no point objects
+        backend = get_backend()
+        total = backend.msm_g1(backend.prepare_g1(lagrange_g1), [1] * len(lagrange_g1))
+    else:
+        total = g1_sum_projective(lagrange_g1)
+    if total != G1_GENERATOR:
         raise MalformedInput(
             f"the ptau's Lagrange basis of size {len(lagrange_g1)} does not sum to the generator: "
             "the file is corrupt or was not made by `snarkjs powersoftau prepare phase2`"
         )
+
+
+def _scaled(points: Sequence[G1Point], k: int) -> Sequence[G1Point]:
+    """[k·P for P in points] in one batch (an array kept an array on the fast backend)."""
+    return scale_points(points, k, get_backend())
 
 
 def zkey_from_ptau(r1cs: R1CS, ptau: Ptau, delta: int) -> Zkey:
@@ -80,14 +99,21 @@ def zkey_from_ptau(r1cs: R1CS, ptau: Ptau, delta: int) -> Zkey:
             c_terms[wire].append((j, value))
 
     def at_tau(terms, basis, g2=False):
-        return _combination([basis[row] for row, _ in terms], [v for _, v in terms], g2)
+        return _combination(_rows(basis, [row for row, _ in terms]), [v for _, v in terms], g2)
 
     def combined(i: int, scale: int) -> G1Point:
         """(β·a_i(τ) + α·b_i(τ) + c_i(τ))·scale·G1."""
-        bases = [beta_l_g1[row] for row, _ in a_terms[i]] + [alpha_l_g1[row] for row, _ in b_terms[i]]
-        bases += [l_g1[row] for row, _ in c_terms[i]]
         scalars = [v * scale % R for _, v in (*a_terms[i], *b_terms[i], *c_terms[i])]
-        return _combination(bases, scalars)
+        return sum_of(
+            (beta_l_g1, [row for row, _ in a_terms[i]]), (alpha_l_g1, [row for row, _ in b_terms[i]]),
+            (l_g1, [row for row, _ in c_terms[i]]), scalars=scalars)
+
+    def sum_of(*parts, scalars):
+        """One MSM over rows of several bases (one array when the bases are arrays)."""
+        gathered = [_rows(basis, rows) for basis, rows in parts]
+        if all(hasattr(g, "montgomery_limbs") for g in gathered):
+            return _combination(concatenate_points(gathered), scalars)
+        return _combination([p for g in gathered for p in g], scalars)
 
     n_pub = r1cs.n_public
     vk = VerifyingKey(
@@ -104,7 +130,7 @@ def zkey_from_ptau(r1cs: R1CS, ptau: Ptau, delta: int) -> Zkey:
         a_query=tuple(at_tau(a_terms[i], l_g1) for i in range(r1cs.n_wires)),
         b_g1_query=tuple(at_tau(b_terms[i], l_g1) for i in range(r1cs.n_wires)),
         b_g2_query=tuple(at_tau(b_terms[i], l_g2, g2=True) for i in range(r1cs.n_wires)),
-        h_query=tuple(_combination([p], [delta_inv]) for p in ptau.odd_lagrange_g1(n)),
+        h_query=_scaled(ptau.odd_lagrange_g1(n), delta_inv),
         l_query=tuple(combined(i, delta_inv) for i in range(n_pub + 1, r1cs.n_wires)),
         domain_size=n,
         reduction=CircomReduction.name,

@@ -6,11 +6,19 @@ All integers are little-endian. Field elements are `n8`-byte little-endian integ
 .r1cs and .wtns, Montgomery form (x·2^256 mod p) in .zkey and .ptau points ("LEM"). A G1 point
 is x‖y, a G2 point x.c0‖x.c1‖y.c0‖y.c1; the point at infinity is all zero bytes. Every value
 read is checked: canonical (< p), and points on their curve.
+
+A large point section is read as an array (`decode_lem_array` → `LemPoints`): the file's bytes
+viewed as uint64 limbs, which are the fast backend's own Montgomery form (R = 2^256), checked
+in bulk (numpy for canonical coordinates, a numba kernel for the curve equation); affine int
+tuples are made only for the points someone indexes or iterates (the reference backend, tests).
 """
 
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from ..curve import G1_INFINITY, G2_INFINITY, G1Point, G2Point, g1_is_on_curve, g2_is_on_curve
 from ..errors import MalformedInput
@@ -83,7 +91,7 @@ def parse_container(data: bytes, magic: bytes, versions: Iterable[int], what: st
         raise MalformedInput(f"{what}: {len(data)} bytes is too short for an iden3 {magic.decode()} file")
     if data[:4] != magic:
         raise MalformedInput(
-            f"{what}: not a .{magic.decode()} file (starts with {data[:4]!r}, expected {magic!r})"
+            f"{what}: not a .{magic.decode()} file (starts with {bytes(data[:4])!r}, expected {magic!r})"
         )
     version = int.from_bytes(data[4:8], "little")
     allowed = tuple(versions)
@@ -123,6 +131,30 @@ def read_bytes(path: str | Path, what: str) -> bytes:
         raise MalformedInput(f"{what}: file {path} does not exist") from None
     except OSError as exc:
         raise MalformedInput(f"{what}: cannot read {path}: {exc.strerror}") from None
+
+
+def read_buffer(path: str | Path, what: str) -> memoryview:
+    """The file's bytes in one writable buffer: sections sliced from it are views, and point
+    sections viewed as arrays need no copy (the kernels take writable, aligned arrays)."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            buf = bytearray(size)
+            got = f.readinto(buf)
+    except FileNotFoundError:
+        raise MalformedInput(f"{what}: file {path} does not exist") from None
+    except OSError as exc:
+        raise MalformedInput(f"{what}: cannot read {path}: {exc.strerror}") from None
+    return memoryview(buf)[:got]
+
+
+def writable_view(data: bytes | bytearray | memoryview) -> memoryview:
+    """`data` as a writable buffer (copied once if it is immutable bytes)."""
+    if isinstance(data, memoryview) and not data.readonly:
+        return data
+    if isinstance(data, bytearray):
+        return memoryview(data)
+    return memoryview(bytearray(data))
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:
@@ -228,7 +260,139 @@ def decode_lem(group: Group, data: bytes, what: str) -> list:
 
 
 def encode_lem(group: Group, points: Iterable) -> bytes:
+    limbs = getattr(points, "montgomery_limbs", None)
+    if limbs is not None:
+        return limbs().tobytes()
     return b"".join(field_bytes(to_montgomery(c, Q)) for p in points for c in group.flat(p))
+
+
+_Q_LIMBS = tuple((Q >> (64 * k)) & (2**64 - 1) for k in range(4))
+_RINV_Q = pow(MONTGOMERY_R, -1, Q)
+
+
+def _first_not_below_q(rows: np.ndarray) -> int:
+    """Index of the first (m, 4)-limb row that is >= q, or -1."""
+    if not rows.shape[0] or rows[:, 3].max() < np.uint64(_Q_LIMBS[3]):
+        return -1  # the usual case, in one pass: every top limb below q's
+    greater = np.zeros(rows.shape[0], dtype=bool)
+    equal = np.ones(rows.shape[0], dtype=bool)
+    for k in (3, 2, 1, 0):
+        limb, q = rows[:, k], np.uint64(_Q_LIMBS[k])
+        greater |= equal & (limb > q)
+        equal &= limb == q
+    bad = np.flatnonzero(greater | equal)
+    return int(bad[0]) if len(bad) else -1
+
+
+def _first_off_curve(group: Group, limbs: np.ndarray) -> int:
+    """The first point not on its curve (infinity passes), or -1: the fast backend's kernel, or
+    point by point where numba is missing."""
+    try:
+        from ..backends import fast
+    except ImportError:
+        for i, p in enumerate(LemPoints(group, limbs)):
+            if p != group.infinity and not group.is_on_curve(p):
+                return i
+        return -1
+    return fast.first_off_curve(limbs)
+
+
+class LemPoints(Sequence):
+    """A point section as the file holds it: Montgomery uint64 limbs, (n, 2, 4) for G1 or
+    (n, 2, 2, 4) for G2, all-zero rows for infinity. A read-only sequence of affine points
+    whose elements are converted when asked for; `montgomery_limbs()` is the array itself,
+    which the fast backend takes as its bases without conversion."""
+
+    __slots__ = ("group", "_limbs")
+
+    def __init__(self, group: Group, limbs: np.ndarray):
+        self.group = group
+        self._limbs = limbs
+
+    def __len__(self) -> int:
+        return self._limbs.shape[0]
+
+    def montgomery_limbs(self) -> np.ndarray:
+        """The points as a C-contiguous, aligned, writable uint64 array (a copy only if the
+        view is strided or misaligned)."""
+        return np.require(self._limbs, np.uint64, ["C", "A", "W"])
+
+    def take(self, indices: Sequence[int]) -> "LemPoints":
+        """The points at these indices, gathered into a new array (a setup's rows of a basis)."""
+        return LemPoints(self.group, self._limbs[np.asarray(indices, dtype=np.int64)])
+
+    def _convert(self, limbs: np.ndarray) -> list:
+        data = np.ascontiguousarray(limbs).tobytes()
+        coords = [int.from_bytes(data[i : i + N8], "little") * _RINV_Q % Q for i in range(0, len(data), N8)]
+        k = self.group.coords
+        return [self.group.point(coords[k * i : k * (i + 1)]) for i in range(len(coords) // k)]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return LemPoints(self.group, self._limbs[index])
+        i = range(len(self))[index]  # IndexError as a tuple raises it
+        return self._convert(self._limbs[i : i + 1])[0]
+
+    def __iter__(self) -> Iterator:
+        for start in range(0, len(self), 4096):
+            yield from self._convert(self._limbs[start : start + 4096])
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LemPoints):
+            return self.group == other.group and np.array_equal(self._limbs, other._limbs)
+        if isinstance(other, (tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # equal to an equal tuple of points, so hashes must agree
+
+    def __repr__(self) -> str:
+        return f"LemPoints({self.group.name}, {len(self)} points)"
+
+    def __reduce__(self):
+        return (LemPoints, (self.group, np.array(self._limbs)))
+
+
+def scale_points(points: Sequence, k: int, backend) -> Sequence:
+    """[k·P for P in points] on `backend`: an array stays an array on a backend that multiplies
+    limb arrays (the fast one); otherwise its batch multiplication on affine tuples."""
+    if isinstance(points, LemPoints) and hasattr(backend, "batch_mul_montgomery"):
+        return LemPoints(points.group, backend.batch_mul_montgomery(points.montgomery_limbs(), [k] * len(points)))
+    mul = backend.batch_mul_g2 if points_group(points) is G2 else backend.batch_mul_g1
+    return tuple(mul(list(points), [k] * len(points)))
+
+
+def points_group(points: Sequence) -> "Group":
+    """G1 or G2, from an array's group or the first point's shape (G1 for an empty sequence)."""
+    if isinstance(points, LemPoints):
+        return points.group
+    return G2 if len(points) and isinstance(points[0][0], tuple) else G1
+
+
+def concatenate_points(parts: Sequence[LemPoints]) -> LemPoints:
+    """Point arrays of one group, one after the other, as one array."""
+    if len({p.group for p in parts}) > 1:
+        raise ValueError("cannot concatenate G1 and G2 points")
+    return LemPoints(parts[0].group, np.concatenate([p._limbs for p in parts]))
+
+
+def decode_lem_array(group: Group, data, what: str) -> LemPoints:
+    """Points of `group` in Montgomery little-endian form, as an array; every coordinate is
+    checked canonical and every point on its curve (the errors of `decode_lem`)."""
+    size = group.coords * N8
+    if len(data) % size:
+        raise MalformedInput(f"{what}: {len(data)} bytes is not a whole number of {group.name} points")
+    shape = (len(data) // size, 2, 4) if group.coords == 2 else (len(data) // size, 2, 2, 4)
+    limbs = np.require(np.frombuffer(data, dtype="<u8").reshape(shape), np.uint64, ["C", "A", "W"])
+    bad = _first_not_below_q(limbs.reshape(-1, 4))
+    if bad >= 0:
+        raw = int.from_bytes(limbs.reshape(-1, 4)[bad].tobytes(), "little")
+        raise MalformedInput(f"{what}: coordinate {raw} is not below BN254's base field q")
+    bad = _first_off_curve(group, limbs)
+    if bad >= 0:
+        raise MalformedInput(f"{what}: point {bad} is not on the {group.curve}")
+    return LemPoints(group, limbs)
 
 
 def take_points(group: Group, cur: Cursor, count: int, label: str) -> list:

@@ -7,9 +7,12 @@
   after `snarkjs powersoftau prepare phase2`, the Lagrange bases L_j(τ) of every domain size
   2^k, concatenated for k = 0, 1, …:
   12 L_j(τ)·G1 (k = 0..power+1)   13 L_j(τ)·G2   14 α·L_j(τ)·G1   15 β·L_j(τ)·G1 (k = 0..power)
-Points are Montgomery little-endian, checked on their curve when read.
+Points are Montgomery little-endian, checked on their curve when read. Every point section is
+kept as an array over the file's bytes (`LemPoints`): a domain's Lagrange basis is a view of
+it, and the fast backend takes it as its bases without a per-point conversion.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,19 +20,21 @@ from ..curve import G1_GENERATOR, G2_GENERATOR, G1Point, G2Point
 from ..errors import MalformedInput
 from ..field import Q, TWO_ADICITY
 from .iden3 import (
+    G1,
     G1_SIZE,
+    G2,
     G2_SIZE,
     Cursor,
-    decode_g1_lem,
-    decode_g2_lem,
+    decode_lem_array,
     encode_container,
     encode_g1_lem,
     encode_g2_lem,
     field_bytes,
     parse_container,
-    read_bytes,
+    read_buffer,
     u32,
     u64,
+    writable_view,
     write_bytes,
 )
 
@@ -43,20 +48,20 @@ LAGRANGE_G1, LAGRANGE_G2, LAGRANGE_ALPHA_G1, LAGRANGE_BETA_G1 = range(12, 16)
 class Lagrange:
     """Sections 12–15: the Lagrange bases of every domain size, concatenated by size."""
 
-    tau_g1: tuple[G1Point, ...]
-    tau_g2: tuple[G2Point, ...]
-    alpha_tau_g1: tuple[G1Point, ...]
-    beta_tau_g1: tuple[G1Point, ...]
+    tau_g1: Sequence[G1Point]
+    tau_g2: Sequence[G2Point]
+    alpha_tau_g1: Sequence[G1Point]
+    beta_tau_g1: Sequence[G1Point]
 
 
 @dataclass(frozen=True)
 class Ptau:
     power: int
     ceremony_power: int
-    tau_g1: tuple[G1Point, ...]
-    tau_g2: tuple[G2Point, ...]
-    alpha_tau_g1: tuple[G1Point, ...]
-    beta_tau_g1: tuple[G1Point, ...]
+    tau_g1: Sequence[G1Point]  # tuples when built in memory, LemPoints when read from a file
+    tau_g2: Sequence[G2Point]
+    alpha_tau_g1: Sequence[G1Point]
+    beta_tau_g1: Sequence[G1Point]
     beta_g2: G2Point
     contributions: bytes
     lagrange: Lagrange | None  # None until `snarkjs powersoftau prepare phase2`
@@ -71,17 +76,18 @@ class Ptau:
         tau_g2 = encode_g2_lem(self.tau_g2[:1])
         return (u32(TAU_G2) + u64(len(self.tau_g2) * G2_SIZE) + tau_g2)[:G1_SIZE]
 
-    def lagrange_basis(self, size: int) -> tuple[list[G1Point], list[G2Point], list[G1Point], list[G1Point]]:
-        """L_j(τ)·G1, L_j(τ)·G2, α·L_j(τ)·G1, β·L_j(τ)·G1 for the domain of `size` points."""
+    def lagrange_basis(self, size: int) -> tuple[Sequence[G1Point], Sequence[G2Point], Sequence[G1Point], Sequence[G1Point]]:
+        """L_j(τ)·G1, L_j(τ)·G2, α·L_j(τ)·G1, β·L_j(τ)·G1 for the domain of `size` points
+        (views of the sections when they were read from a file)."""
         self.check_domain(size)
         lo, hi = size - 1, 2 * size - 1
         lg = self.lagrange
-        return list(lg.tau_g1[lo:hi]), list(lg.tau_g2[lo:hi]), list(lg.alpha_tau_g1[lo:hi]), list(lg.beta_tau_g1[lo:hi])
+        return lg.tau_g1[lo:hi], lg.tau_g2[lo:hi], lg.alpha_tau_g1[lo:hi], lg.beta_tau_g1[lo:hi]
 
-    def odd_lagrange_g1(self, size: int) -> list[G1Point]:
+    def odd_lagrange_g1(self, size: int) -> Sequence[G1Point]:
         """L^{2n}_{2i+1}(τ)·G1 for i < n: the circom reduction's H query before the δ division."""
         self.check_domain(size)
-        return list(self.lagrange.tau_g1[2 * size : 4 * size - 1 : 2])
+        return self.lagrange.tau_g1[2 * size : 4 * size - 1 : 2]
 
     def check_domain(self, size: int) -> None:
         check_domain(self.power, self.lagrange is not None, size)
@@ -104,7 +110,7 @@ def check_domain(power: int, prepared: bool, size: int) -> None:
 def check_ptau_file(path: str | Path, size: int) -> None:
     """check_domain from the file's header alone: refuses a ptau before its points are decoded."""
     what = f"ptau {path}"
-    f = parse_container(read_bytes(path, "ptau"), MAGIC, (VERSION,), what)
+    f = parse_container(read_buffer(path, "ptau"), MAGIC, (VERSION,), what)
     head = Cursor(f.section(HEADER, what), f"{what} header")
     head.prime(Q, "base field")
     check_domain(head.u32(), f.has(LAGRANGE_G1), size)
@@ -116,7 +122,7 @@ def _lagrange_points(power: int) -> int:
 
 def decode_ptau(data: bytes, what: str = "ptau") -> Ptau:
     """Parse and validate a .ptau: BN254, section sizes from the power, points on their curves."""
-    f = parse_container(data, MAGIC, (VERSION,), what)
+    f = parse_container(writable_view(data), MAGIC, (VERSION,), what)
     head = Cursor(f.section(HEADER, what), f"{what} header")
     head.prime(Q, "base field")
     power, ceremony_power = head.u32(), head.u32()
@@ -125,14 +131,14 @@ def decode_ptau(data: bytes, what: str = "ptau") -> Ptau:
         raise MalformedInput(f"{what}: power {power} (ceremony power {ceremony_power}) is not a valid BN254 ceremony size")
     n = 1 << power
 
-    def points(kind: int, count: int, g2: bool, label: str) -> tuple:
+    def points(kind: int, count: int, g2: bool, label: str):
         body = f.section(kind, what)
         size = G2_SIZE if g2 else G1_SIZE
         if len(body) != count * size:
             raise MalformedInput(
                 f"{what}: section {kind} ({label}) has {len(body)} bytes, power {power} needs {count} points ({count * size} bytes)"
             )
-        return tuple((decode_g2_lem if g2 else decode_g1_lem)(body, f"{what}: {label}"))
+        return decode_lem_array(G2 if g2 else G1, body, f"{what}: {label}")
 
     tau_g1 = points(TAU_G1, 2 * n - 1, False, "tau_g1")
     tau_g2 = points(TAU_G2, n, True, "tau_g2")
@@ -154,9 +160,9 @@ def decode_ptau(data: bytes, what: str = "ptau") -> Ptau:
         alpha_tau_g1=points(ALPHA_TAU_G1, n, False, "alpha_tau_g1"),
         beta_tau_g1=points(BETA_TAU_G1, n, False, "beta_tau_g1"),
         beta_g2=points(BETA_G2, 1, True, "beta_g2")[0],
-        contributions=f.section(CONTRIBUTIONS, what),
+        contributions=bytes(f.section(CONTRIBUTIONS, what)),
         lagrange=lagrange,
-        after_tau_g1=f.bytes_after(TAU_G1, G1_SIZE),
+        after_tau_g1=bytes(f.bytes_after(TAU_G1, G1_SIZE)),
     )
 
 
@@ -186,4 +192,4 @@ def write_ptau(path: str | Path, ptau: Ptau) -> None:
 
 
 def read_ptau(path: str | Path) -> Ptau:
-    return decode_ptau(read_bytes(path, "ptau"), f"ptau {path}")
+    return decode_ptau(read_buffer(path, "ptau"), f"ptau {path}")

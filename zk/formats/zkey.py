@@ -18,10 +18,11 @@ A .zkey holds no C matrix, so the R1CS cannot be rebuilt from it: `circuit_diges
 read from a .zkey is a zkey digest, "zkey:" + keccak256 of the sizes and section 4.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import sha3
 
 from ..curve import g2_in_subgroup
@@ -34,18 +35,21 @@ from .iden3 import (
     G1_SIZE,
     G2_SIZE,
     MONTGOMERY_R,
+    G1,
+    G2,
     Cursor,
-    decode_g1_lem,
-    decode_g2_lem,
+    decode_lem_array,
     encode_container,
     encode_g1_lem,
     encode_g2_lem,
     field_bytes,
     parse_container,
-    read_bytes,
+    prime_name,
+    read_buffer,
     take_g1,
     take_g2,
     u32,
+    writable_view,
     write_bytes,
 )
 
@@ -93,29 +97,102 @@ def zkey_digest(n_vars: int, n_public: int, domain_size: int, coefficient_sectio
     return "zkey:" + h.hexdigest()
 
 
-def _read_coefficients(data: bytes, n_vars: int, domain_size: int, what: str) -> tuple[Coefficient, ...]:
+_COEFF_DTYPE = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
+_R_LIMBS = tuple((R >> (64 * k)) & (2**64 - 1) for k in range(4))
+
+
+class Coefficients(Sequence):
+    """Section 4 as the file holds it: a read-only sequence of (matrix, row, wire, value) with
+    the plain value, converted when asked for. `arrays()` gives the prover the columns and
+    the stored values v·R² mod r (limbs) without a per-entry Python object."""
+
+    __slots__ = ("_entries", "_section")
+
+    def __init__(self, section: bytes):
+        self._section = bytes(section)
+        self._entries = np.frombuffer(self._section, dtype=_COEFF_DTYPE, offset=4)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def section_bytes(self) -> bytes:
+        return self._section
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(matrix, row, wire) as int64 arrays and the stored values v·R² mod r as (m, 4) uint64."""
+        e = self._entries
+        return (e["matrix"].astype(np.int64), e["row"].astype(np.int64), e["wire"].astype(np.int64),
+                np.ascontiguousarray(e["value"], dtype=np.uint64))
+
+    def _entry(self, k: int) -> Coefficient:
+        m, row, wire, value = self._entries[k].tolist()
+        stored = sum(int(limb) << (64 * i) for i, limb in enumerate(value))
+        return (m, row, wire, stored * _R2_INV % R)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self._entry(k) for k in range(len(self))[index])
+        return self._entry(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[Coefficient]:
+        return (self._entry(k) for k in range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Coefficients):
+            return self._section == other._section
+        if isinstance(other, (tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Coefficients({len(self)} entries)"
+
+
+def _first_true(mask: np.ndarray) -> int:
+    found = np.flatnonzero(mask)
+    return int(found[0]) if len(found) else len(mask)
+
+
+def _read_coefficients(data, n_vars: int, domain_size: int, what: str) -> Coefficients:
+    """Section 4, checked entry by entry as a whole (the first bad entry is the one named)."""
     cur = Cursor(data, f"{what} coefficients")
     count = cur.u32()
     if len(data) != 4 + count * _COEFF_SIZE:
         raise MalformedInput(
             f"{what}: the coefficient section says {count} entries ({4 + count * _COEFF_SIZE} bytes) but has {len(data)} bytes"
         )
-    out = []
-    for k in range(count):
-        matrix, row, wire = cur.u32(), cur.u32(), cur.u32()
-        if matrix not in (MATRIX_A, MATRIX_B) or row >= domain_size or wire >= n_vars:
-            raise MalformedInput(
-                f"{what}: coefficient {k} (matrix {matrix}, row {row}, wire {wire}) is outside "
-                f"A/B × {domain_size} rows × {n_vars} wires"
-            )
-        value = cur.element(R, f"coefficient {k}") * _R2_INV % R
-        out.append((matrix, row, wire, value))
-    return tuple(out)
+    coefficients = Coefficients(data)
+    e = coefficients._entries
+    misplaced = _first_true((e["matrix"] > MATRIX_B) | (e["row"] >= domain_size) | (e["wire"] >= n_vars))
+    values = e["value"]
+    greater = np.zeros(count, dtype=bool)
+    equal = np.ones(count, dtype=bool)
+    for k in (3, 2, 1, 0):
+        limb, r = values[:, k], np.uint64(_R_LIMBS[k])
+        greater |= equal & (limb > r)
+        equal &= limb == r
+    too_big = _first_true(greater | equal)
+    if misplaced < count and misplaced <= too_big:
+        matrix, row, wire = (int(e[f][misplaced]) for f in ("matrix", "row", "wire"))
+        raise MalformedInput(
+            f"{what}: coefficient {misplaced} (matrix {matrix}, row {row}, wire {wire}) is outside "
+            f"A/B × {domain_size} rows × {n_vars} wires"
+        )
+    if too_big < count:
+        x = sum(int(limb) << (64 * i) for i, limb in enumerate(values[too_big]))
+        raise MalformedInput(f"{what} coefficients: coefficient {too_big} = {x} is not below {prime_name(R)}")
+    return coefficients
 
 
 def decode_zkey(data: bytes, what: str = "zkey") -> Zkey:
-    """Parse and validate a Groth16 .zkey: primes, sizes, every point on its curve."""
-    f = parse_container(data, MAGIC, (VERSION,), what)
+    """Parse and validate a Groth16 .zkey: primes, sizes, every point on its curve.
+
+    The point sections stay arrays over the file's bytes (`LemPoints`): nothing per point is
+    made in Python unless a caller asks for points one by one."""
+    f = parse_container(writable_view(data), MAGIC, (VERSION,), what)
     head = Cursor(f.section(HEADER, what), f"{what} header")
     protocol = head.u32()
     head.end()
@@ -143,11 +220,10 @@ def decode_zkey(data: bytes, what: str = "zkey") -> Zkey:
         body = f.section(kind, what)
         if len(body) != count * size:
             raise MalformedInput(f"{what}: section {kind} ({label}) has {len(body)} bytes, expected {count} points ({count * size} bytes)")
-        decode = decode_g1_lem if size == G1_SIZE else decode_g2_lem
-        return decode(body, f"{what}: {label}")
+        return decode_lem_array(G1 if size == G1_SIZE else G2, body, f"{what}: {label}")
 
     coefficient_section = f.section(COEFFS, what)
-    mpc = f.section(MPC, what)
+    mpc = bytes(f.section(MPC, what))
     if len(mpc) < 68:
         raise MalformedInput(f"{what}: the MPC section ({len(mpc)} bytes) is shorter than a circuit hash and a count")
     vk = VerifyingKey(
@@ -155,25 +231,27 @@ def decode_zkey(data: bytes, what: str = "zkey") -> Zkey:
         beta_g2=beta_g2,
         gamma_g2=gamma_g2,
         delta_g2=delta_g2,
-        gamma_abc_g1=tuple(points(IC, n_public + 1, G1_SIZE, "IC")),
+        gamma_abc_g1=tuple(points(IC, n_public + 1, G1_SIZE, "IC")),  # small: the verifier's tuples
     )
     pk = ProvingKey(
         vk=vk,
         beta_g1=beta_g1,
         delta_g1=delta_g1,
-        a_query=tuple(points(A, n_vars, G1_SIZE, "A")),
-        b_g1_query=tuple(points(B1, n_vars, G1_SIZE, "B1")),
-        b_g2_query=tuple(points(B2, n_vars, G2_SIZE, "B2")),
-        h_query=tuple(points(H, domain_size, G1_SIZE, "H")),
-        l_query=tuple(points(C, n_vars - n_public - 1, G1_SIZE, "C")),
+        a_query=points(A, n_vars, G1_SIZE, "A"),
+        b_g1_query=points(B1, n_vars, G1_SIZE, "B1"),
+        b_g2_query=points(B2, n_vars, G2_SIZE, "B2"),
+        h_query=points(H, domain_size, G1_SIZE, "H"),
+        l_query=points(C, n_vars - n_public - 1, G1_SIZE, "C"),
         domain_size=domain_size,
         reduction=CircomReduction.name,
-        circuit_digest=zkey_digest(n_vars, n_public, domain_size, coefficient_section),
+        circuit_digest=zkey_digest(n_vars, n_public, domain_size, bytes(coefficient_section)),
     )
     return Zkey(pk, _read_coefficients(coefficient_section, n_vars, domain_size, what), mpc)
 
 
 def encode_coefficients(coefficients: Sequence[Coefficient]) -> bytes:
+    if isinstance(coefficients, Coefficients):
+        return coefficients.section_bytes()
     return u32(len(coefficients)) + b"".join(
         u32(m) + u32(row) + u32(wire) + field_bytes(v * _R2 % R) for m, row, wire, v in coefficients
     )
@@ -235,4 +313,4 @@ def write_zkey(path: str | Path, zkey: Zkey, order: Sequence[int] = NUMERIC_ORDE
 
 
 def read_zkey(path: str | Path) -> Zkey:
-    return decode_zkey(read_bytes(path, "zkey"), f"zkey {path}")
+    return decode_zkey(read_buffer(path, "zkey"), f"zkey {path}")

@@ -108,7 +108,10 @@ def assemble_proof(
     """
     backend = get_backend()
     key = _prepared(pk, backend)
-    w = list(witness)
+    # A backend that takes its scalars in its own form (the fast one: limb arrays) converts the
+    # witness once for its four MSMs; H may come in that form already (a .zkey's fast path).
+    convert = getattr(backend, "scalar_limbs", None)
+    w = convert(witness) if convert is not None else list(witness)
     private = w[key.n_public + 1 :]
 
     # The blinding terms go through the backend too: one py_ecc G2 multiplication costs more
