@@ -281,6 +281,8 @@ def _cyclotomic_pow_x(a: tuple) -> tuple:
 def final_exponentiation(f: tuple) -> tuple:
     """f^((q¹² − 1)/r): the easy part (q⁶ − 1)(q² + 1), then the hard part by Scott et al.'s
     vectorial addition chain in x (the chain of _pairing_kernels.final_exp)."""
+    if not any(f):
+        return f  # 0^e = 0 (no Miller loop yields 0; py_ecc answers the same)
     m = mul(conjugate(f), inverse(f))
     m = mul(frobenius(m, 2), m)
     fx = _cyclotomic_pow_x(m)
