@@ -191,3 +191,22 @@ def test_prepared_lines_pickle():
     k = rng.randrange(1, R)
     assert pp.product_is_one([g1_mul(G1_GENERATOR, k)], [G2_GENERATOR], [g1_neg(G1_GENERATOR)],
                              pickle.loads(pickle.dumps(pp.prepare_g2([g2_mul(G2_GENERATOR, k)]))))
+
+
+def test_the_python_backend_and_a_preferred_default(monkeypatch):
+    """`prefer` names the backend when ZKTRADE_BACKEND is unset; the variable still wins; an
+    unknown name is refused with the names it could be."""
+    import pytest
+
+    from zk import backends
+    from zk.errors import ConfigError
+
+    monkeypatch.setattr(backends, "_preferred", None)
+    monkeypatch.delenv("ZKTRADE_BACKEND", raising=False)
+    backends.prefer("python")
+    assert backends.get_backend().name == "python"
+    assert backends.get_backend().pairing is pp
+    monkeypatch.setenv("ZKTRADE_BACKEND", "reference")
+    assert backends.get_backend().name == "reference"
+    with pytest.raises(ConfigError, match="unknown backend 'gpu': one of reference, python, fast"):
+        backends.prefer("gpu")
