@@ -8,8 +8,11 @@ that compare with the reference path. Pairs with a point at infinity contribute 
 dropped before the kernels, which never see infinity.
 """
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from py_ecc.optimized_bn128 import FQ12
@@ -93,6 +96,34 @@ def is_one(f: np.ndarray) -> bool:
     return bool(np.array_equal(f, _ONE))
 
 
+def _thread_count() -> int:
+    """Threads for a batch: ZKTRADE_THREADS, else the CPUs this process may use (as fast.py)."""
+    configured = os.environ.get("ZKTRADE_THREADS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_thread_count(), thread_name_prefix="zktrade-pairing")
+
+
+def _split(n: int) -> list[tuple[int, int]]:
+    parts = max(1, min(_thread_count(), n))
+    return [(n * t // parts, n * (t + 1) // parts) for t in range(parts)]
+
+
+def _run_parallel(tasks) -> None:
+    """Run (kernel, args) pairs (nogil kernels) on the pool; re-raises the first error."""
+    if len(tasks) == 1:
+        kernel, args = tasks[0]
+        kernel(*args)
+        return
+    for future in [_pool().submit(kernel, *args) for kernel, args in tasks]:
+        future.result()
+
+
 # Below this many pairs whose lines are computed on the fly, one thread does the whole loop
 # (a second thread's hand-off costs more than half of a small loop).
 _PARALLEL_MIN_PAIRS = 8
@@ -118,9 +149,7 @@ def product_is_one(
     var_g2 = g2_array([q for _, q in var])
     if not var and not fixed_keep:
         return True
-    from .fast import _split, _run_parallel, thread_count  # fast imports this module: not at import
-
-    parts = _split(len(var), thread_count()) if len(var) >= _PARALLEL_MIN_PAIRS else [(0, len(var))]
+    parts = _split(len(var)) if len(var) >= _PARALLEL_MIN_PAIRS else [(0, len(var))]
     partials = np.empty((len(parts), 6, 2, 4), np.uint64)
     tasks = []
     for k, (start, stop) in enumerate(parts):
@@ -198,9 +227,7 @@ def g2_in_subgroup(points: Sequence[G2Point]) -> np.ndarray:
     array = g2_array([G2_GENERATOR if inf else p for p, inf in zip(points, is_infinity)])
     out = np.empty(array.shape[0], np.bool_)
     if len(points) >= _PARALLEL_MIN_PAIRS:
-        from .fast import _split, _run_parallel, thread_count
-
-        _run_parallel([(P.g2_in_subgroup, (array[a:b], out[a:b])) for a, b in _split(len(points), thread_count())])
+        _run_parallel([(P.g2_in_subgroup, (array[a:b], out[a:b])) for a, b in _split(len(points))])
     elif len(points):
         P.g2_in_subgroup(array, out)
     out[is_infinity] = True
