@@ -11,22 +11,10 @@ unambiguous. Conversions to py_ecc's projective points happen only inside this m
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from py_ecc.optimized_bn128 import (  # noqa: F401 (FQ12 is re-exported)
-    FQ,
-    FQ2,
-    FQ12,
-    add as _add,
-    b as _b,
-    b2 as _b2,
-    final_exponentiate as _final_exponentiate,
-    multiply as _multiply,
-    normalize as _normalize,
-)
-from py_ecc.optimized_bn128 import G1 as _G1, G2 as _G2, Z1 as _Z1, Z2 as _Z2
-from py_ecc.optimized_bn128.optimized_pairing import (
-    cast_point_to_fq12 as _cast_to_fq12,
-    miller_loop as _miller_loop,
-    twist as _twist,
+from py_ecc.fields import (  # noqa: F401 (FQ12 is re-exported)
+    optimized_bn128_FQ as FQ,
+    optimized_bn128_FQ2 as FQ2,
+    optimized_bn128_FQ12 as FQ12,
 )
 
 from .errors import MalformedInput
@@ -39,6 +27,20 @@ G1_INFINITY: G1Point = (0, 0)
 G2_INFINITY: G2Point = ((0, 0), (0, 0))
 
 
+def _ecc():
+    """py_ecc's optimized BN254 curve and pairing modules, imported on first use: importing them
+    runs py_ecc's own self-checks (scalar multiplications, ~25 ms), which a process that only
+    parses points and verifies on the pure-Python pairing never needs."""
+    from py_ecc.optimized_bn128 import optimized_curve, optimized_pairing
+
+    return optimized_curve, optimized_pairing
+
+
+# py_ecc's points at infinity (projective, z = 0), as optimized_curve defines Z1 and Z2.
+_Z1 = (FQ.one(), FQ.one(), FQ.zero())
+_Z2 = (FQ2.one(), FQ2.one(), FQ2.zero())
+
+
 def _is_g2(p) -> bool:
     return isinstance(p[0], tuple)
 
@@ -47,7 +49,7 @@ def _from_py_ecc(p, zero) -> tuple:
     """py_ecc projective point → affine tuple of its group (zero: py_ecc's infinity of it)."""
     if p[2] == zero[2]:
         return G2_INFINITY if isinstance(zero[2], FQ2) else G1_INFINITY
-    return tuple(tuple(int(c) for c in x.coeffs) if isinstance(x, FQ2) else int(x) for x in _normalize(p))
+    return tuple(tuple(int(c) for c in x.coeffs) if isinstance(x, FQ2) else int(x) for x in _ecc()[0].normalize(p))
 
 
 def _to_py_ecc(p):
@@ -57,8 +59,18 @@ def _to_py_ecc(p):
     return _Z1 if p == G1_INFINITY else (FQ(p[0]), FQ(p[1]), FQ.one())
 
 
-G1_GENERATOR: G1Point = _from_py_ecc(_G1, _Z1)
-G2_GENERATOR: G2Point = _from_py_ecc(_G2, _Z2)
+# EIP-197's generators, py_ecc's G1 and G2 (tests/zk/test_pairing.py checks both against py_ecc).
+G1_GENERATOR: G1Point = (1, 2)
+G2_GENERATOR: G2Point = (
+    (
+        10857046999023057135944570762232829481370756359578518086990519993285655852781,
+        11559732032986387107991004021392285783925812861821192530917403151452391805634,
+    ),
+    (
+        8495653923123431417604973247489272438418190587263600148770280649306958101930,
+        4082367875863433681332203403145435568316851327593401208105741076214120093531,
+    ),
+)
 
 
 def g1_is_on_curve(p: G1Point) -> bool:
@@ -102,29 +114,30 @@ def g2_in_subgroup(p: G2Point) -> bool:
     fast = _fast_pairing()
     if fast is not None:
         return bool(fast.g2_in_subgroup([p])[0])
-    return _multiply(_to_py_ecc(p), R)[2] == FQ2.zero()
+    return _ecc()[0].multiply(_to_py_ecc(p), R)[2] == FQ2.zero()
 
 
 # ---------------------------------------------------------------- group law, one algorithm for G1 and G2
 
 
 def _add_points(p, q):
-    return _from_py_ecc(_add(_to_py_ecc(p), _to_py_ecc(q)), _Z2 if _is_g2(p) else _Z1)
+    return _from_py_ecc(_ecc()[0].add(_to_py_ecc(p), _to_py_ecc(q)), _Z2 if _is_g2(p) else _Z1)
 
 
 def _mul_point(p, k: int):
     zero = _Z2 if _is_g2(p) else _Z1
     k %= R
-    return _from_py_ecc(zero, zero) if k == 0 else _from_py_ecc(_multiply(_to_py_ecc(p), k), zero)
+    return _from_py_ecc(zero, zero) if k == 0 else _from_py_ecc(_ecc()[0].multiply(_to_py_ecc(p), k), zero)
 
 
 def _lincomb(points: Sequence, scalars: Sequence[int], zero) -> tuple:
     """Σ k_i·P_i by double-and-add per term: the readable reference multi-scalar multiplication."""
+    ecc = _ecc()[0]
     acc = zero
     for p, k in zip(points, scalars, strict=True):
         k %= R
         if k and p not in (G1_INFINITY, G2_INFINITY):
-            acc = _add(acc, _multiply(_to_py_ecc(p), k) if k != 1 else _to_py_ecc(p))
+            acc = ecc.add(acc, ecc.multiply(_to_py_ecc(p), k) if k != 1 else _to_py_ecc(p))
     return _from_py_ecc(acc, zero)
 
 
@@ -191,12 +204,13 @@ def miller_loop(p: G1Point, q: G2Point) -> FQ12:
     """The optimal-ate Miller loop f_{p,q}, without the final exponentiation (reference)."""
     if p == G1_INFINITY or q == G2_INFINITY:
         return FQ12.one()
-    return _miller_loop(_twist(_to_py_ecc(q)), _cast_to_fq12(_to_py_ecc(p)), final_exponentiate=False)
+    pairing = _ecc()[1]
+    return pairing.miller_loop(pairing.twist(_to_py_ecc(q)), pairing.cast_point_to_fq12(_to_py_ecc(p)), final_exponentiate=False)
 
 
 def final_exponentiation(f: FQ12) -> FQ12:
     """f^((q¹² − 1)/r) (reference)."""
-    return _final_exponentiate(f)
+    return _ecc()[1].final_exponentiate(f)
 
 
 def pairing(p: G1Point, q: G2Point) -> FQ12:
@@ -275,11 +289,3 @@ def parse_g2(coords: Sequence, what: str, check_subgroup: bool = True) -> G2Poin
     if check_subgroup and not g2_in_subgroup(p):
         raise MalformedInput(f"{what}: point is on the twist but not in the order-r subgroup")
     return p
-
-
-# Self-checks at import (py_ecc style): the generators are where the formats say they are.
-assert G1_GENERATOR == (1, 2)
-# (G2_GENERATOR has order r: tests/zk/test_iden3_formats.py checks it; a G2 multiplication by r
-# here cost every process ~0.3 s of start-up.)
-assert _b == FQ(3)
-assert _b2 == FQ2(list(TWIST_B))

@@ -2,7 +2,8 @@
 
 * in-process: `verify_proof` on one proof and `batch_verify` on 64 proofs of the benchmark
   circuit, the key prepared once (as the matcher holds it), on the selected backend (fast) and,
-  for one proof, on the reference backend (py_ecc);
+  for one proof, on the pure-Python pairing (the `python` backend `zktrade verify` uses) and on
+  the reference backend (py_ecc);
 * whole process: `zktrade verify` beside `snarkjs groth16 verify` on the same
   verification_key.json, proof.json and public.json (start-up included, as users run them);
 * the ecPairing precompile (4 pairs, the size of a Groth16 verifier's call) through eth_call on
@@ -12,9 +13,11 @@ Each figure is the median of `repeats` runs (the reference ones of fewer: each c
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,7 @@ class VerifyTimings:
     """Medians in seconds."""
 
     single: float
+    single_python: float
     single_reference: float
     batch_per_proof: float
     process_ours: float
@@ -58,8 +62,8 @@ def _on_backend(name: str, run: Callable[[], float]) -> float:
             os.environ["ZKTRADE_BACKEND"] = saved
 
 
-def time_in_process(art: Artefacts, repeats: int) -> tuple[float, float, float]:
-    """(single verify, single verify on py_ecc, batch of 64 per proof)."""
+def time_in_process(art: Artefacts, repeats: int) -> tuple[float, float, float, float]:
+    """(single verify, single verify on the pure-Python pairing, on py_ecc, batch of 64 per proof)."""
     zkey = read_zkey(art.zkey)
     witness = read_wtns(art.wtns)
     vk = zkey.proving_key.vk
@@ -72,11 +76,15 @@ def time_in_process(art: Artefacts, repeats: int) -> tuple[float, float, float]:
     single = median_seconds(lambda: verify_proof(pvk, proof, public), max(repeats, 20))
     batch = median_seconds(lambda: batch_verify(pvk, items), repeats) / BATCH
 
-    def reference() -> float:
-        reference_pvk = prepare_verifying_key(vk)
-        return median_seconds(lambda: verify_proof(reference_pvk, proof, public), REFERENCE_REPEATS)
+    def on_its_own_key(n: int) -> Callable[[], float]:
+        def run() -> float:
+            own_pvk = prepare_verifying_key(vk)  # the lines, if any, of the backend in use
+            return median_seconds(lambda: verify_proof(own_pvk, proof, public), n)
 
-    return single, _on_backend("reference", reference), batch
+        return run
+
+    python = _on_backend("python", on_its_own_key(max(repeats, 5)))
+    return single, python, _on_backend("reference", on_its_own_key(REFERENCE_REPEATS)), batch
 
 
 def time_processes(art: Artefacts, repeats: int) -> tuple[float, float | None]:
@@ -90,12 +98,22 @@ def time_processes(art: Artefacts, repeats: int) -> tuple[float, float | None]:
         public_path.write_text(json.dumps(public_to_json(witness[1 : zkey.proving_key.vk.n_public + 1])))
         ours = [sys.executable, "-m", "protocol.cli", "verify", "--vk", str(art.vk_json),
                 "--proof", str(proof_path), "--public", str(public_path)]
-        run_ours = median_seconds(lambda: subprocess.run(ours, cwd=ROOT, check=True, capture_output=True), repeats)
         snarkjs = NODE_BIN / "snarkjs"
-        if not snarkjs.exists():
-            return run_ours, None
         theirs = ["node", str(snarkjs), "groth16", "verify", str(art.vk_json), str(public_path), str(proof_path)]
-        return run_ours, median_seconds(lambda: subprocess.run(theirs, cwd=ROOT, check=True, capture_output=True), repeats)
+        env = {k: v for k, v in os.environ.items() if k != "ZKTRADE_BACKEND"}  # the command's own choice
+
+        def run(command: list[str]) -> float:
+            start = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, check=True, capture_output=True, env=env)
+            return time.perf_counter() - start
+
+        # Alternating, so that a change in the machine's load falls on both.
+        samples: dict[str, list[float]] = {"ours": [], "theirs": []}
+        for _ in range(max(repeats, 5)):
+            samples["ours"].append(run(ours))
+            if snarkjs.exists():
+                samples["theirs"].append(run(theirs))
+        return statistics.median(samples["ours"]), statistics.median(samples["theirs"]) if samples["theirs"] else None
 
 
 def _pairing_input() -> bytes:
@@ -129,12 +147,12 @@ def time_precompile(repeats: int) -> tuple[float, float]:
 
 def measure_verify(art: Artefacts, repeats: int, progress: Callable[[str], None]) -> VerifyTimings:
     progress(f"verify: in-process, one proof and a batch of {BATCH} (2^{art.log_size} circuit)")
-    single, single_reference, batch = time_in_process(art, repeats)
+    single, single_python, single_reference, batch = time_in_process(art, repeats)
     progress("verify: zktrade verify and snarkjs groth16 verify as processes")
     process_ours, process_snarkjs = time_processes(art, repeats)
     progress("verify: the ecPairing precompile on the embedded chain and on py-evm's")
     precompile_fast, precompile_py_evm = time_precompile(repeats)
-    return VerifyTimings(single, single_reference, batch, process_ours, process_snarkjs, precompile_fast, precompile_py_evm)
+    return VerifyTimings(single, single_python, single_reference, batch, process_ours, process_snarkjs, precompile_fast, precompile_py_evm)
 
 
 def _ms(value: float | None) -> str:
@@ -144,6 +162,7 @@ def _ms(value: float | None) -> str:
 def verify_rows(t: VerifyTimings) -> list[tuple[str, str]]:
     return [
         ("verify one proof, in-process (fast)", _ms(t.single)),
+        ("verify one proof, in-process (pure-Python pairing, as zktrade verify)", _ms(t.single_python)),
         ("verify one proof, in-process (py_ecc reference)", _ms(t.single_reference)),
         (f"batch_verify, {BATCH} proofs, per proof", _ms(t.batch_per_proof)),
         ("zktrade verify (process)", _ms(t.process_ours)),

@@ -7,12 +7,28 @@ import sys
 import time
 
 import click
-from rich.console import Console
 
 from zk.errors import UserError
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+class _LazyConsole:
+    """A rich Console made on first use: importing rich costs ~30 ms of every command's start-up,
+    and `zktrade verify` prints one line without it."""
+
+    def __init__(self, **options) -> None:
+        self._options = options
+        self._console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+console = _LazyConsole(highlight=False)
+err_console = _LazyConsole(stderr=True, highlight=False)
 
 # Errors a user can act on: shown as one line, exit code 1. Anything else is a bug and keeps
 # its traceback (set ZKTRADE_DEBUG=1 to see tracebacks for user errors too).

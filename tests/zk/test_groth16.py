@@ -201,6 +201,32 @@ def test_batch_verification_accepts_valid_and_rejects_any_bad(each_backend):
     assert not batch_verify(pvk, cancel)
 
 
+def test_batch_verification_refuses_malformed_points(each_backend):
+    """Every proof's points are checked before the pairing: B outside the subgroup or off the
+    twist, A off the curve, at any position of a batch large enough to split over threads."""
+    from zk.field import Q
+
+    from .points import g2_point_outside_subgroup
+
+    c, pk, _ = keys("cubic")
+    pvk = prepare_verifying_key(pk.vk)
+    w = c.witness({"x": 3})
+    proof, public = prove(pk, c.r1cs, w), c.r1cs.public_inputs(w)
+    items = [(proof, public)] * 9
+    assert batch_verify(pvk, items)
+    off_twist = (proof.b[0], ((proof.b[1][0] + 1) % Q, proof.b[1][1]))
+    for position in (0, 8):
+        for b in (g2_point_outside_subgroup(), off_twist):
+            bad = [*items]
+            bad[position] = (replace(proof, b=b), public)
+            with pytest.raises(MalformedInput, match="B is not in the BN254 G2 subgroup"):
+                batch_verify(pvk, bad)
+        bad = [*items]
+        bad[position] = (replace(proof, a=(1, 3)), public)
+        with pytest.raises(MalformedInput, match="A is not on the BN254 G1 curve"):
+            batch_verify(pvk, bad)
+
+
 def test_g2_negation_via_scalar():
     """g2_neg(P) = (r - 1)·P, it cancels P, and it is an involution fixing the point at infinity."""
     from zk.curve import G2_INFINITY, g2_neg

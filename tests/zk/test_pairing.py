@@ -151,3 +151,29 @@ def test_small_msm_equals_reference(ks):
     scalars = [*ks, 5, 7, 7]
     assert fast.g1_lincomb(points, scalars) == curve.g1_lincomb(points, scalars)
     assert fast.g1_lincomb([G1_GENERATOR], [R]) == G1_INFINITY
+
+
+@settings(max_examples=3, deadline=None)
+@given(ks=st.lists(scalars, min_size=9, max_size=12), flip=st.integers(min_value=-1, max_value=12))
+def test_many_pairs_split_over_threads(ks, flip):
+    """Enough pairs for product_is_one to split the loop over threads (partial Miller products
+    multiplied before one final exponentiation), with infinities among them and prepared lines
+    for a fixed point: Π e(k_i·P, Q) · e(−(Σ k_i)·P, Q) is one, and one changed pair breaks it."""
+    g1 = [g1_mul(G1_GENERATOR, k) for k in ks] + [G1_INFINITY, g1_mul(G1_GENERATOR, 3)]
+    g2 = [G2_GENERATOR] * len(ks) + [G2_GENERATOR, G2_INFINITY]
+    assert len(g1) >= fast._PARALLEL_MIN_PAIRS
+    total = g1_neg(g1_mul(G1_GENERATOR, sum(ks)))
+    fixed = fast.prepare_g2([G2_GENERATOR, G2_INFINITY])
+    assert fast.product_is_one(g1, g2, [total, G1_GENERATOR], fixed)
+    if 0 <= flip < len(ks):
+        g1[flip] = g1_mul(G1_GENERATOR, ks[flip] + 1)
+        assert not fast.product_is_one(g1, g2, [total, G1_GENERATOR], fixed)
+    assert fast.product_is_one([], [], [G1_GENERATOR], fast.prepare_g2([G2_INFINITY]))
+    assert not fast.product_is_one([], [], [G1_GENERATOR], fast.prepare_g2([G2_GENERATOR]))
+
+
+def test_many_subgroup_checks_split_over_threads():
+    outside = g2_point_outside_subgroup()
+    points = [g2_mul(G2_GENERATOR, k) for k in range(1, 10)] + [G2_INFINITY, outside]
+    assert list(fast.g2_in_subgroup(points)) == [True] * 10 + [False]
+    assert list(fast.g2_in_subgroup(points[::-1])) == [False] + [True] * 10

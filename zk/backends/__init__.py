@@ -13,7 +13,9 @@ and optionally:
   warmup(), is_compiled_cache_present()            compile JIT kernels ahead; say if cached
   prepared_from_montgomery(points)                 (fast) a .zkey's Montgomery sections as bases
 Scalars are ints in [0, r); points are the affine tuples of zk.curve. The selection is
-ZKTRADE_BACKEND=reference|fast (default: fast when it imports, else reference).
+ZKTRADE_BACKEND=reference|python|fast (default: fast when it imports, else reference; a command
+may name its own default with `prefer`). `python` is reference's MSM/NTT with a pure-Python
+pairing: no numba start-up, for processes that only verify.
 """
 
 import importlib
@@ -22,17 +24,27 @@ from types import ModuleType
 
 from ..errors import ConfigError
 
-_BACKENDS = ("reference", "fast")
+_BACKENDS = ("reference", "python", "fast")
 _loaded: dict[str, ModuleType] = {}
+_preferred: str | None = None
 
 
 def available() -> tuple[str, ...]:
     return _BACKENDS
 
 
+def prefer(name: str) -> None:
+    """Make `name` the backend of this process when ZKTRADE_BACKEND does not name one (a command
+    that knows what suits it: `zktrade verify` checks one proof, which numba's start-up outweighs)."""
+    global _preferred
+    if name not in _BACKENDS:
+        raise ConfigError(f"unknown backend {name!r}: one of {', '.join(_BACKENDS)}")
+    _preferred = name
+
+
 def get_backend(name: str | None = None) -> ModuleType:
-    """The backend module by name, or the one ZKTRADE_BACKEND selects."""
-    requested = name or os.environ.get("ZKTRADE_BACKEND", "")
+    """The backend module by name, or the one ZKTRADE_BACKEND selects (else the preferred one)."""
+    requested = name or os.environ.get("ZKTRADE_BACKEND", "") or _preferred or ""
     if requested and requested not in _BACKENDS:
         raise ConfigError(
             f"unknown backend {requested!r}: set ZKTRADE_BACKEND to one of {', '.join(_BACKENDS)}"

@@ -534,6 +534,95 @@ def multi_miller_loop(g1, lines, out):
     _store_fq12(out, _miller_product(g1, lines))
 
 
+@njit
+def _store_fq2(out, i, k, a):
+    for c in range(2):
+        for limb in range(4):
+            out[i, k, c, limb] = a[c][limb]
+
+
+@njit
+def _mul_line_at(f, line, xp, yp):
+    return fq12_mul_line(f, fq2_scale(line[0], yp), fq2_scale(line[1], xp), line[2])
+
+
+@njit(nogil=True, cache=True)
+def multi_miller_loop_mixed(g1_fixed, lines, g1_var, g2_var, out):
+    """out = the Miller product of the pairs (g1_fixed[i], lines[i]) and (g1_var[j], g2_var[j]):
+    fixed G2 points by their prepared lines, the others' lines computed on the fly in the same
+    loop (no line array stored and read back). Affine points, none at infinity."""
+    n = g2_var.shape[0]
+    ts = np.empty((n, 3, 2, 4), np.uint64)  # the running T_j, homogeneous projective
+    for j in range(n):
+        q = load_affine(g2_var, j)
+        _store_fq2(ts, j, 0, q[0])
+        _store_fq2(ts, j, 1, q[1])
+        _store_fq2(ts, j, 2, FQ2_ONE)
+    f = FQ12_ONE
+    k = 0
+    for step in range(ATE_DIGITS.shape[0]):
+        digit = ATE_DIGITS[step]
+        if step:
+            f = fq12_sqr(f)
+        f = _mul_lines(f, g1_fixed, lines, k)
+        for j in range(n):
+            xp, yp = load_affine(g1_var, j)
+            t, line = _doubling_step(_load_fq2_triple(ts, j))
+            _store_triple(ts, j, t)
+            f = _mul_line_at(f, line, xp, yp)
+        k += 1
+        if digit != 0:
+            f = _mul_lines(f, g1_fixed, lines, k)
+            for j in range(n):
+                xp, yp = load_affine(g1_var, j)
+                q = load_affine(g2_var, j)
+                if digit == -1:
+                    q = (q[0], fq2_neg(q[1]))
+                t, line = _addition_step(_load_fq2_triple(ts, j), q)
+                _store_triple(ts, j, t)
+                f = _mul_line_at(f, line, xp, yp)
+            k += 1
+    f = _mul_lines(f, g1_fixed, lines, k)
+    f = _mul_lines(f, g1_fixed, lines, k + 1)
+    for j in range(n):
+        xp, yp = load_affine(g1_var, j)
+        q = load_affine(g2_var, j)
+        q1 = (fq2_mul(fq2_conj(q[0]), PSI_X), fq2_mul(fq2_conj(q[1]), PSI_Y))
+        q2_neg = (fq2_mul(q[0], PI2_X), q[1])
+        t, line = _addition_step(_load_fq2_triple(ts, j), q1)
+        f = _mul_line_at(f, line, xp, yp)
+        _, line = _addition_step(t, q2_neg)
+        f = _mul_line_at(f, line, xp, yp)
+    _store_fq12(out, f)
+
+
+@njit
+def _load_fq2_triple(a, j):
+    return (_load_fq2(a[j], 0), _load_fq2(a[j], 1), _load_fq2(a[j], 2))
+
+
+@njit
+def _store_triple(a, j, t):
+    for k in range(3):
+        _store_fq2(a, j, k, t[k])
+
+
+@njit(nogil=True, cache=True)
+def final_exponentiation_is_one(partials):
+    """Π_i partials[i] (Miller products, (n, 6, 2, 4)) raised to (q¹² − 1)/r, compared with 1."""
+    f = _load_fq12(partials[0])
+    for i in range(1, partials.shape[0]):
+        f = fq12_mul(f, _load_fq12(partials[i]))
+    g = final_exp(f)
+    one = FQ12_ONE
+    for i in range(2):
+        for j in range(3):
+            for c in range(2):
+                if not f_eq(g[i][j][c], one[i][j][c]):
+                    return False
+    return True
+
+
 @njit(nogil=True, cache=True)
 def final_exponentiation(f, out):
     """out = f^((q¹² − 1)/r) for Fq12 arrays (6, 2, 4)."""

@@ -8,13 +8,16 @@ that compare with the reference path. Pairs with a point at infinity contribute 
 dropped before the kernels, which never see infinity.
 """
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from py_ecc.optimized_bn128 import FQ12
 
-from ..curve import G1_GENERATOR, G1_INFINITY, G2_INFINITY, G1Point, G2Point
+from ..curve import G1_GENERATOR, G1_INFINITY, G2_GENERATOR, G2_INFINITY, G1Point, G2Point
 from ..field import Q, R
 from . import _pairing_kernels as P
 
@@ -93,14 +96,69 @@ def is_one(f: np.ndarray) -> bool:
     return bool(np.array_equal(f, _ONE))
 
 
+def _thread_count() -> int:
+    """Threads for a batch: ZKTRADE_THREADS, else the CPUs this process may use (as fast.py)."""
+    configured = os.environ.get("ZKTRADE_THREADS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_thread_count(), thread_name_prefix="zktrade-pairing")
+
+
+def _split(n: int) -> list[tuple[int, int]]:
+    parts = max(1, min(_thread_count(), n))
+    return [(n * t // parts, n * (t + 1) // parts) for t in range(parts)]
+
+
+def _run_parallel(tasks) -> None:
+    """Run (kernel, args) pairs (nogil kernels) on the pool; re-raises the first error."""
+    if len(tasks) == 1:
+        kernel, args = tasks[0]
+        kernel(*args)
+        return
+    for future in [_pool().submit(kernel, *args) for kernel, args in tasks]:
+        future.result()
+
+
+# Below this many pairs whose lines are computed on the fly, one thread does the whole loop
+# (a second thread's hand-off costs more than half of a small loop).
+_PARALLEL_MIN_PAIRS = 8
+
+
 def product_is_one(
     g1: Sequence[G1Point], g2: Sequence[G2Point], fixed_g1: Sequence[G1Point] = (), fixed: G2Lines | None = None
 ) -> bool:
-    """Π e(g1_i, g2_i) · Π e(fixed_g1_j, fixed_j) == 1, the fixed G2 points already prepared."""
-    lines = prepare_g2(g2)
-    if fixed is not None:
-        lines = _concatenate(lines, fixed)
-    return is_one(product([*g1, *fixed_g1], lines))
+    """Π e(g1_i, g2_i) · Π e(fixed_g1_j, fixed_j) == 1, the fixed G2 points already prepared.
+
+    One multi-Miller loop computes the lines of the g2_i as it goes and reads the prepared ones;
+    with many pairs (a batch) the pairs are split over the backend's threads, each a partial
+    Miller product, multiplied before the one final exponentiation."""
+    var = [(p, q) for p, q in zip(g1, g2, strict=True) if p != G1_INFINITY and q != G2_INFINITY]
+    if fixed is None:
+        fixed_keep: list[int] = []
+        fixed_lines = np.zeros((0, P.N_LINES, 3, 2, 4), np.uint64)
+    else:
+        fixed_keep = [i for i, p in enumerate(fixed_g1) if p != G1_INFINITY and not fixed.is_infinity[i]]
+        fixed_lines = fixed.lines if len(fixed_keep) == len(fixed_g1) else fixed.lines[fixed_keep]
+    fixed_points = g1_array([fixed_g1[i] for i in fixed_keep])
+    var_g1 = g1_array([p for p, _ in var])
+    var_g2 = g2_array([q for _, q in var])
+    if not var and not fixed_keep:
+        return True
+    parts = _split(len(var)) if len(var) >= _PARALLEL_MIN_PAIRS else [(0, len(var))]
+    partials = np.empty((len(parts), 6, 2, 4), np.uint64)
+    tasks = []
+    for k, (start, stop) in enumerate(parts):
+        own_fixed = slice(None) if k == 0 else slice(0, 0)  # the fixed pairs go with the first part
+        tasks.append((P.multi_miller_loop_mixed, (
+            fixed_points[own_fixed], fixed_lines[own_fixed], var_g1[start:stop], var_g2[start:stop], partials[k],
+        )))
+    _run_parallel(tasks)
+    return bool(P.final_exponentiation_is_one(partials))
 
 
 def to_py_ecc(f: np.ndarray) -> FQ12:
@@ -163,5 +221,14 @@ def g2_on_curve(points: Sequence[G2Point]) -> np.ndarray:
 
 
 def g2_in_subgroup(points: Sequence[G2Point]) -> np.ndarray:
-    """Per point on the twist: infinity or in the order-r subgroup, by the ψ check."""
-    return _checked(P.g2_in_subgroup, g2_array(points), [p == G2_INFINITY for p in points])
+    """Per point on the twist: infinity or in the order-r subgroup, by the ψ check (a batch's
+    points split over the backend's threads)."""
+    is_infinity = [p == G2_INFINITY for p in points]
+    array = g2_array([G2_GENERATOR if inf else p for p, inf in zip(points, is_infinity)])
+    out = np.empty(array.shape[0], np.bool_)
+    if len(points) >= _PARALLEL_MIN_PAIRS:
+        _run_parallel([(P.g2_in_subgroup, (array[a:b], out[a:b])) for a, b in _split(len(points))])
+    elif len(points):
+        P.g2_in_subgroup(array, out)
+    out[is_infinity] = True
+    return out
