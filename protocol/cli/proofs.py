@@ -182,17 +182,17 @@ def verify_cmd(vk_path: str, proof_path: str, public_path: str, as_json: bool) -
 
     Example: zktrade verify --vk keys/verification_key.json --proof proof.json --public public.json
     """
-    from zk.backends import prefer
+    from zk.backends import preferred
     from zk.formats.snarkjs_json import load_proof, load_public, load_vk
     from zk.groth16.verifier import prepare_verifying_key, verify_proof
 
     # One proof: the pure-Python pairing (~50 ms) costs less than importing numba and loading
     # its kernels; ZKTRADE_BACKEND still overrides.
-    prefer("python")
-    vk = load_vk(vk_path)
-    proof = load_proof(proof_path)
-    public = load_public(public_path)
-    valid = verify_proof(prepare_verifying_key(vk), proof, public)
+    with preferred("python"):
+        vk = load_vk(vk_path)
+        proof = load_proof(proof_path)
+        public = load_public(public_path)
+        valid = verify_proof(prepare_verifying_key(vk), proof, public)
     if as_json:
         click.echo(json.dumps({"valid": valid, "vk": vk_path, "proof": proof_path, "public": [str(x) for x in public]}))
         if not valid:

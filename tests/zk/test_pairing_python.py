@@ -194,8 +194,8 @@ def test_prepared_lines_pickle():
 
 
 def test_the_python_backend_and_a_preferred_default(monkeypatch):
-    """`prefer` names the backend when ZKTRADE_BACKEND is unset; the variable still wins; an
-    unknown name is refused with the names it could be."""
+    """`preferred` names the backend when ZKTRADE_BACKEND is unset, and only within its block;
+    the variable still wins; an unknown name is refused with the names it could be."""
     import pytest
 
     from zk import backends
@@ -203,10 +203,13 @@ def test_the_python_backend_and_a_preferred_default(monkeypatch):
 
     monkeypatch.setattr(backends, "_preferred", None)
     monkeypatch.delenv("ZKTRADE_BACKEND", raising=False)
-    backends.prefer("python")
-    assert backends.get_backend().name == "python"
-    assert backends.get_backend().pairing is pp
-    monkeypatch.setenv("ZKTRADE_BACKEND", "reference")
-    assert backends.get_backend().name == "reference"
+    with backends.preferred("python"):
+        assert backends.get_backend().name == "python"
+        assert backends.get_backend().pairing is pp
+        monkeypatch.setenv("ZKTRADE_BACKEND", "reference")
+        assert backends.get_backend().name == "reference"
+        monkeypatch.delenv("ZKTRADE_BACKEND")
+    assert backends.get_backend().name == "fast"
     with pytest.raises(ConfigError, match="unknown backend 'gpu': one of reference, python, fast"):
-        backends.prefer("gpu")
+        with backends.preferred("gpu"):
+            pass

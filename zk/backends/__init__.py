@@ -14,12 +14,14 @@ and optionally:
   prepared_from_montgomery(points)                 (fast) a .zkey's Montgomery sections as bases
 Scalars are ints in [0, r); points are the affine tuples of zk.curve. The selection is
 ZKTRADE_BACKEND=reference|python|fast (default: fast when it imports, else reference; a command
-may name its own default with `prefer`). `python` is reference's MSM/NTT with a pure-Python
+may name its own default with `preferred`). `python` is reference's MSM/NTT with a pure-Python
 pairing: no numba start-up, for processes that only verify.
 """
 
 import importlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
 from ..errors import ConfigError
@@ -33,13 +35,20 @@ def available() -> tuple[str, ...]:
     return _BACKENDS
 
 
-def prefer(name: str) -> None:
-    """Make `name` the backend of this process when ZKTRADE_BACKEND does not name one (a command
-    that knows what suits it: `zktrade verify` checks one proof, which numba's start-up outweighs)."""
+@contextmanager
+def preferred(name: str) -> Iterator[None]:
+    """Within the block, `name` is the backend when ZKTRADE_BACKEND does not name one (a command
+    that knows what suits it: `zktrade verify` checks one proof, which numba's start-up
+    outweighs). The previous default comes back after the block, so a command run in-process
+    (a test, a library caller) leaves the process's backend as it found it."""
     global _preferred
     if name not in _BACKENDS:
         raise ConfigError(f"unknown backend {name!r}: one of {', '.join(_BACKENDS)}")
-    _preferred = name
+    before, _preferred = _preferred, name
+    try:
+        yield
+    finally:
+        _preferred = before
 
 
 def get_backend(name: str | None = None) -> ModuleType:

@@ -68,3 +68,25 @@ def test_circuit_list_and_info(keys_dir):
     assert r.returncode == 0, r.stderr
     for text in ("constraints", "3", "public inputs   y", "cubic", "R1CS digest"):
         assert text in r.stdout
+
+
+def test_verify_run_in_process_leaves_the_process_backend_as_it_was(keys_dir, monkeypatch):
+    """`zktrade verify` prefers the pure-Python pairing for its one proof; run in-process (as
+    the tests and library callers do) it must not leave every later proof on that slow path."""
+    from click.testing import CliRunner
+
+    from protocol.cli import cli
+    from zk.backends import get_backend
+
+    d = keys_dir
+    (d / "in-process.json").write_text(json.dumps({"x": 2}))
+    r = zktrade("prove", "cubic", "--pk", "keys/proving_key.pk", "--input", "in-process.json",
+                "--proof", "ip-proof.json", "--public", "ip-public.json", cwd=d)
+    assert r.returncode == 0, r.stderr
+    monkeypatch.delenv("ZKTRADE_BACKEND", raising=False)
+    monkeypatch.chdir(d)
+    before = get_backend().name
+    result = CliRunner().invoke(cli, ["verify", "--vk", "keys/verification_key.json",
+                                       "--proof", "ip-proof.json", "--public", "ip-public.json"])
+    assert result.exit_code == 0, result.output
+    assert get_backend().name == before == "fast"
