@@ -64,13 +64,15 @@ class Chain:
     @classmethod
     def embedded_chain(cls) -> "Chain":
         """A fresh in-process chain (py-evm, Prague rules) with funded, unlocked accounts; its
-        BN254 precompiles run on zk's curve code (precompiles.py), fast when zk's is."""
-        from eth_tester import EthereumTester, PyEVMBackend
+        BN254 precompiles run on zk's curve code (precompiles.py), fast when zk's is; its
+        transaction and log lookups are indexed (embedded.py), not a walk back from the head."""
+        from eth_tester import EthereumTester
         from web3 import EthereumTesterProvider
 
+        from .embedded import IndexedPyEVMBackend
         from .precompiles import prague_vm
 
-        backend = PyEVMBackend(vm_configuration=((0, prague_vm()),))
+        backend = IndexedPyEVMBackend(vm_configuration=((0, prague_vm()),))
         return cls(Web3(EthereumTesterProvider(EthereumTester(backend))), embedded=True)
 
     @classmethod
