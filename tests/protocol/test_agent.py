@@ -60,8 +60,9 @@ class StandInVenue:
 
 def trader_with_order(tmp_path, remaining: int = 10) -> Trader:
     wallet = Wallet.create(tmp_path / "t.wallet")
-    order = Order("o-1", SELL, BASE, QUOTE, 10, 150 * 10**9, salt=7)
-    wallet.add_order(order, note_id=1)
+    salt_index, salt = wallet.fresh_order_salt()
+    order = Order("o-1", SELL, BASE, QUOTE, 10, 150 * 10**9, salt=salt)
+    wallet.add_order(order, note_id=1, salt_index=salt_index)
     wallet.update_order("o-1", remaining=remaining)
     trader = Trader.__new__(Trader)  # the wallet side of a trader; nothing here touches a chain
     trader.wallet = wallet
