@@ -33,7 +33,7 @@ class Market:
         return f"http://127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "COLUMNS": "200", "ZKTRADE_CRASH_AT": ""}
+        return {**os.environ, "COLUMNS": "200", "ZKTRADE_CRASH_AT": "", "ZKTRADE_WALLET_PASSPHRASE": "service tests"}
 
     def run(self, *args: str, expect: int = 0, as_json: bool = False, timeout: int = 600):
         """One `zktrade` command against the node (and the keys); its output, or its JSON."""
